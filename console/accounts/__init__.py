@@ -1,0 +1,1 @@
+"""Console users: login, roles (viewer, operator, admin) and the tenant each acts for."""

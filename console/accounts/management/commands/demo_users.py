@@ -1,0 +1,34 @@
+"""`manage.py demo_users`: one user per role for the demo tenant, and one of another tenant."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+
+from console.accounts.models import Role, User
+from console.localcloud.seed import DEMO_TENANT, OTHER_TENANT
+
+DEMO_USERS = [
+    ("admin", Role.ADMIN, DEMO_TENANT),
+    ("operator", Role.OPERATOR, DEMO_TENANT),
+    ("viewer", Role.VIEWER, DEMO_TENANT),
+    ("globex", Role.OPERATOR, OTHER_TENANT),
+]
+
+
+def demo_password(username: str) -> str:
+    return f"{username}-demo-pass"
+
+
+class Command(BaseCommand):
+    help = "Create (or reset) the demo users and print how to log in."
+
+    def handle(self, *args, **options):
+        for username, role, company_id in DEMO_USERS:
+            user, _ = User.objects.get_or_create(username=username)
+            user.role = role
+            user.company_id = company_id
+            user.set_password(demo_password(username))
+            user.save()
+        self.stdout.write("Log in at http://127.0.0.1:8000/ with one of:")
+        for username, role, _ in DEMO_USERS:
+            self.stdout.write(f"  {username:<9} password {demo_password(username):<20} ({role})")

@@ -1,0 +1,147 @@
+"""CloudClient: the one way the console talks to the cloud API (async, pooled, signed)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from . import actions, signing
+from .models import MalformedResponse
+
+log = logging.getLogger(__name__)
+
+
+class CloudError(Exception):
+    """The cloud answered with RetCode != 0 (or the call broke the action table locally)."""
+
+    def __init__(self, ret_code: int, message: str, action: str, param: str = ""):
+        super().__init__(f"{action}: RetCode {ret_code}: {message}")
+        self.ret_code = ret_code
+        self.message = message
+        self.action = action
+        self.param = param
+
+
+class CloudUnavailable(Exception):
+    """The cloud could not be reached or answered something that is not the protocol."""
+
+    def __init__(self, message: str, action: str):
+        super().__init__(f"{action}: {message}")
+        self.message = message
+        self.action = action
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 3
+    base_delay: float = 0.2
+    max_delay: float = 2.0
+
+    def delay(self, attempt: int) -> float:
+        # Full jitter: concurrent retries of many pages do not arrive together.
+        return random.uniform(0, min(self.max_delay, self.base_delay * 2**attempt))
+
+
+class CloudClient:
+    def __init__(
+        self,
+        base_url: str,
+        public_key: str = "",
+        private_key: str = "",
+        *,
+        timeout: float = 10.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+        retry: RetryPolicy | None = None,
+        max_connections: int = 100,
+    ):
+        self.public_key = public_key
+        self.private_key = private_key
+        self.retry = retry or RetryPolicy()
+        self.timeout = timeout
+        self._http = httpx.AsyncClient(
+            base_url=base_url.rstrip("/"),
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
+            transport=transport,
+            limits=httpx.Limits(
+                max_connections=max_connections, max_keepalive_connections=max_connections
+            ),
+        )
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> CloudClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    def encode(self, action: str, params: dict[str, Any]) -> dict[str, str]:
+        """The form body of one call: flattened, stringified and signed."""
+        body = signing.flatten({"Action": action, **params})
+        if self.public_key:
+            body["PublicKey"] = self.public_key
+            body["Signature"] = signing.signature(body, self.private_key)
+        return body
+
+    async def call(self, action: str, **params: Any):
+        """Call one action and return its typed response model.
+
+        Raises CloudError for RetCode != 0 (and for parameters the table refuses, before
+        sending), CloudUnavailable for timeouts, HTTP errors and answers that are not
+        the protocol. Only idempotent reads are retried.
+        """
+        spec = actions.ACTIONS.get(action)
+        if spec is None:
+            raise CloudError(actions.NO_SUCH_ACTION, f"Unknown action {action}", action)
+        try:
+            cleaned = actions.validate(spec, params)
+        except actions.InvalidParams as exc:
+            raise CloudError(exc.ret_code, exc.message, action, exc.param) from None
+        body = self.encode(action, cleaned)
+        attempts = self.retry.attempts if spec.idempotent else 1
+        for attempt in range(attempts):
+            try:
+                data = await self._post(action, body)
+                break
+            except CloudUnavailable:
+                if attempt + 1 >= attempts:
+                    raise
+                await asyncio.sleep(self.retry.delay(attempt))
+            except CloudError as exc:
+                if exc.ret_code != actions.TOO_FREQUENT or attempt + 1 >= attempts:
+                    raise
+                await asyncio.sleep(self.retry.delay(attempt))
+        try:
+            return spec.response.from_wire(data)
+        except MalformedResponse as exc:
+            raise CloudUnavailable(f"malformed answer: {exc}", action) from None
+
+    async def _post(self, action: str, body: dict[str, str]) -> dict[str, Any]:
+        try:
+            # httpx's timeouts are per read and not applied by in-process transports;
+            # this bounds the whole call.
+            async with asyncio.timeout(self.timeout):
+                response = await self._http.post("/api", data=body)
+        except (httpx.TimeoutException, TimeoutError):
+            raise CloudUnavailable("the cloud did not answer in time", action) from None
+        except httpx.HTTPError as exc:
+            raise CloudUnavailable(f"the cloud could not be reached ({exc})", action) from None
+        if response.status_code >= 400:
+            raise CloudUnavailable(f"the cloud answered HTTP {response.status_code}", action)
+        try:
+            data = response.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise CloudUnavailable("malformed answer: not JSON", action) from None
+        if not isinstance(data, dict) or not isinstance(data.get("RetCode"), int):
+            raise CloudUnavailable("malformed answer: no RetCode", action)
+        if data["RetCode"] != 0:
+            message = data.get("Message")
+            raise CloudError(data["RetCode"], str(message or "unknown error"), action)
+        return data

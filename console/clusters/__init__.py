@@ -1,0 +1,1 @@
+"""Cluster pages: the list, and later the detail, create, change and delete pages."""

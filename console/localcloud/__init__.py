@@ -1,0 +1,1 @@
+"""localcloud: a faithful, persistent implementation of the cloud API, embedded by default."""

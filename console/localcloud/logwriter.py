@@ -1,0 +1,73 @@
+"""Demo pods write container logs over time: realistic lines, written lazily up to now."""
+
+from __future__ import annotations
+
+import random
+import time
+
+from django.db import transaction
+
+from .models import LogLine, Pod
+
+LINE_EVERY_NS = 2_000_000_000  # one line per container every two seconds
+MAX_BACKFILL = 5_000  # lines per container per catch-up, so one call stays fast
+
+_PATHS = ["/api/orders", "/api/users/42", "/healthz", "/api/cart", "/metrics", "/login"]
+_METHODS = ["GET", "GET", "GET", "POST", "PUT", "DELETE"]
+_COLOURS = {"INFO": "\x1b[32m", "WARN": "\x1b[33m", "ERROR": "\x1b[31m", "DEBUG": "\x1b[36m"}
+
+
+def demo_line(pod_uid: str, container: str, seq: int) -> str:
+    """The seq-th line of one container: the same inputs always give the same line."""
+    rng = random.Random(f"{pod_uid}/{container}/{seq}")
+    roll = rng.random()
+    if roll < 0.55:
+        method = rng.choice(_METHODS)
+        status = rng.choice([200, 200, 200, 201, 204, 304, 400, 404, 500])
+        return (
+            f'10.9.{rng.randint(0, 255)}.{rng.randint(1, 254)} - - "{method} '
+            f'{rng.choice(_PATHS)} HTTP/1.1" {status} {rng.randint(80, 9000)} '
+            f"{rng.randint(1, 900)}ms"
+        )
+    level = rng.choice(["INFO", "INFO", "WARN", "ERROR", "DEBUG"])
+    if roll < 0.75:
+        return f"{level} worker-{rng.randint(1, 8)} processed job id={rng.randint(1000, 99999)}"
+    if roll < 0.9:
+        colour = _COLOURS[level]
+        return f"{colour}{level}\x1b[0m cache hit ratio {rng.randint(40, 99)}% ({container})"
+    return (
+        "ERROR unhandled exception in request handler\n"
+        "Traceback (most recent call last):\n"
+        '  File "/app/server.py", line 88, in handle\n'
+        "    result = process(payload)\n"
+        f"KeyError: 'item_{rng.randint(1, 500)}'"
+    )
+
+
+def write_logs(pod: Pod, until_ns: int | None = None) -> None:
+    """Append the lines each container would have written since the last call."""
+    until_ns = until_ns or time.time_ns()
+    start = pod.logs_written_ns or pod.create_time * 1_000_000_000
+    count = min((until_ns - start) // LINE_EVERY_NS, MAX_BACKFILL)
+    if count <= 0:
+        return
+    first = max(start, until_ns - count * LINE_EVERY_NS)
+    rows = []
+    for i in range(count):
+        stamp = first + (i + 1) * LINE_EVERY_NS
+        for c in pod.containers:
+            rows.append(
+                LogLine(
+                    cluster_id=pod.cluster.cluster_id,
+                    namespace=pod.namespace,
+                    pod=pod.name,
+                    container=c["name"],
+                    time_ns=stamp,
+                    body=demo_line(pod.uid, c["name"], pod.log_seq + i),
+                )
+            )
+    with transaction.atomic():
+        LogLine.objects.bulk_create(rows, batch_size=1000)
+        pod.logs_written_ns = first + count * LINE_EVERY_NS
+        pod.log_seq += count
+        pod.save(update_fields=["logs_written_ns", "log_seq"])

@@ -1,0 +1,78 @@
+"""`manage.py localcloud [serve|seed|faults]`: run, fill and break the embedded cloud."""
+
+from __future__ import annotations
+
+import os
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.urls import clear_url_caches
+
+from console.localcloud import seed as demo
+from console.localcloud.models import Fault
+
+
+class Command(BaseCommand):
+    help = "Serve localcloud on its own port, load demo data, or set fault injection."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="verb")
+        serve = sub.add_parser("serve", help="serve /api on its own port (the default verb)")
+        serve.add_argument("--host", default="127.0.0.1")
+        serve.add_argument("--port", type=int, default=8001)
+        seed = sub.add_parser("seed", help="load the demo data (once)")
+        seed.add_argument("--clusters", type=int, default=0, help="extra Running clusters")
+        faults = sub.add_parser("faults", help="set or clear fault injection")
+        faults.add_argument("--latency-ms", type=int)
+        faults.add_argument("--error-rate", type=float)
+        faults.add_argument("--error-kind", choices=[k for k, _ in Fault.ERROR_KINDS])
+        faults.add_argument("--drop-sessions", choices=["on", "off"])
+        faults.add_argument("--clear", action="store_true")
+
+    def handle(self, *args, verb=None, **options):
+        if verb == "seed":
+            return self.seed(options["clusters"])
+        if verb == "faults":
+            return self.faults(options)
+        return self.serve(options.get("host", "127.0.0.1"), options.get("port", 8001))
+
+    def seed(self, clusters: int) -> None:
+        created = demo.seed()
+        self.stdout.write("demo data loaded" if created else "demo data already present")
+        if clusters:
+            demo.seed_many(clusters)
+            self.stdout.write(f"{clusters} extra clusters added")
+
+    def faults(self, options) -> None:
+        fault = Fault.current()
+        if options["clear"]:
+            fault = Fault(pk=1)
+        if options["latency_ms"] is not None:
+            fault.latency_ms = options["latency_ms"]
+        if options["error_rate"] is not None:
+            if not 0 <= options["error_rate"] <= 1:
+                raise CommandError("--error-rate is a fraction from 0 to 1")
+            fault.error_rate = options["error_rate"]
+        if options["error_kind"]:
+            fault.error_kind = options["error_kind"]
+        if options["drop_sessions"]:
+            fault.drop_sessions = options["drop_sessions"] == "on"
+        fault.save()
+        self.stdout.write(
+            f"faults: latency {fault.latency_ms} ms, error rate {fault.error_rate} "
+            f"({fault.error_kind}), drop sessions {fault.drop_sessions}"
+        )
+
+    def serve(self, host: str, port: int) -> None:
+        from daphne.cli import CommandLineInterface
+
+        call_command("migrate", interactive=False, verbosity=0)
+        # Only /api on this port: the console's pages are not part of the cloud.
+        os.environ["CONSOLE_URLCONF"] = "console.localcloud.urls"
+        settings.ROOT_URLCONF = "console.localcloud.urls"
+        clear_url_caches()
+        self.stdout.write(f"localcloud serving http://{host}:{port}/api")
+        CommandLineInterface().run(
+            ["-b", host, "-p", str(port), "console.localcloud.asgi:application"]
+        )

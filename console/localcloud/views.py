@@ -1,0 +1,76 @@
+"""The /api endpoint: decode, inject faults, authenticate, validate, dispatch, answer."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+
+from asgiref.sync import sync_to_async
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from console.cloud import actions
+
+from . import auth, handlers, lifecycle, wire
+from .errors import ApiError
+from .models import Fault
+
+log = logging.getLogger(__name__)
+
+
+def _answer(action_name: str, ret_code: int = 0, message: str = "", **fields) -> JsonResponse:
+    body = {"RetCode": ret_code, "Action": f"{action_name}Response", "Message": message}
+    body.update(fields)
+    return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
+
+
+def _injected_error(fault: Fault, action_name: str) -> HttpResponse | None:
+    if fault.error_rate and random.random() < fault.error_rate:
+        if fault.error_kind == "retcode":
+            return _answer(action_name, actions.TOO_FREQUENT, "Request too frequent (injected)")
+        if fault.error_kind == "malformed":
+            return HttpResponse("<html>upstream proxy error</html>", content_type="text/html")
+        return HttpResponse("Service Unavailable (injected)", status=503)
+    return None
+
+
+@csrf_exempt
+@login_not_required
+async def api(request: HttpRequest) -> HttpResponse:
+    if request.method not in ("GET", "POST"):
+        return HttpResponse(status=405, headers={"Allow": "GET, POST"})
+    fault = await sync_to_async(Fault.current)()
+    if fault.latency_ms:
+        # Sleep on the event loop: a slow cloud must not block the console's sync thread.
+        await asyncio.sleep(fault.latency_ms / 1000)
+    return await sync_to_async(_handle)(request, fault)
+
+
+def _handle(request: HttpRequest, fault: Fault) -> HttpResponse:
+    if len(request.body) > wire.MAX_BODY:
+        return HttpResponse(status=413)
+    action_name = ""
+    try:
+        flat = wire.flat_params(request)
+        action_name = flat.get("Action", "")
+        injected = _injected_error(fault, action_name or "Unknown")
+        if injected is not None:
+            return injected
+        if not action_name:
+            raise ApiError(actions.MISSING_ACTION, "Missing Action")
+        spec = actions.ACTIONS.get(action_name)
+        if spec is None:
+            raise ApiError(actions.NO_SUCH_ACTION, f"Action [{action_name}] does not exist")
+        caller = auth.authenticate(flat)
+        try:
+            params = actions.validate(spec, wire.structured(spec, flat))
+        except actions.InvalidParams as exc:
+            raise ApiError(exc.ret_code, exc.message) from None
+        call = auth.resolve(caller, params)
+        lifecycle.advance()
+        fields = handlers.HANDLERS[action_name](call, params)
+        return _answer(action_name, **fields)
+    except ApiError as exc:
+        return _answer(action_name or "Unknown", exc.ret_code, exc.message)

@@ -1,0 +1,53 @@
+"""Decoding requests of the wire protocol: form, JSON or query; arrays native or Name.N."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from django.http import HttpRequest
+
+from console.cloud import actions, signing
+
+from .errors import ApiError
+
+_INDEXED = re.compile(r"^(?P<name>[A-Za-z0-9_]+)\.(?P<index>\d+)$")
+
+MAX_BODY = 1024 * 1024
+
+
+def flat_params(request: HttpRequest) -> dict[str, str]:
+    """Every parameter as wire text, arrays flattened: what the signature covers."""
+    if request.method == "GET":
+        return {k: request.GET.get(k, "") for k in request.GET}
+    content_type = request.content_type or ""
+    if content_type == "application/json":
+        try:
+            data = json.loads(request.body or b"{}")
+        except (ValueError, UnicodeDecodeError):
+            raise ApiError(actions.BAD_FORMAT, "Request body is not valid JSON") from None
+        if not isinstance(data, dict):
+            raise ApiError(actions.BAD_FORMAT, "Request body must be a JSON object")
+        return signing.flatten(data)
+    params = {k: request.POST.get(k, "") for k in request.POST}
+    # A query string on a POST still counts (some SDKs put Action there).
+    for key in request.GET:
+        params.setdefault(key, request.GET.get(key, ""))
+    return params
+
+
+def structured(action: actions.Action, flat: dict[str, str]) -> dict[str, Any]:
+    """Fold Name.N keys back into lists for the action's array parameters."""
+    out: dict[str, Any] = {}
+    arrays: dict[str, list[tuple[int, str]]] = {}
+    array_names = {p.name for p in action.params if p.type == actions.STRING_ARRAY}
+    for key, value in flat.items():
+        match = _INDEXED.match(key)
+        if match and match["name"] in array_names:
+            arrays.setdefault(match["name"], []).append((int(match["index"]), value))
+        else:
+            out[key] = value
+    for name, items in arrays.items():
+        out[name] = [value for _, value in sorted(items)]
+    return out

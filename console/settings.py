@@ -1,0 +1,165 @@
+"""The console's one settings module, driven by environment variables (README lists them)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def envbool(name: str, default: str = "False") -> bool:
+    return env(name, default).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def envint(name: str, default: int) -> int:
+    return int(env(name, str(default)))
+
+
+def envfloat(name: str, default: float) -> float:
+    return float(env(name, str(default)))
+
+
+def envlist(name: str, default: str) -> list[str]:
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
+DEBUG = envbool("DJANGO_DEBUG")
+SECRET_KEY = env("DJANGO_SECRET_KEY") or (
+    "dev-only-insecure-key-set-DJANGO_SECRET_KEY-in-production" if DEBUG else ""
+)
+if not SECRET_KEY:
+    # A fixed fallback for local runs and tests; production must set DJANGO_SECRET_KEY.
+    SECRET_KEY = "local-console-key-not-for-production-0123456789abcdefghijklmnop"
+ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
+CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS", "")
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "channels",
+    "django_htmx",
+    "console.accounts",
+    "console.localcloud",
+    "console.clusters",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+# localcloud's own process serves only /api (console.localcloud.asgi sets this).
+ROOT_URLCONF = env("CONSOLE_URLCONF", "console.urls")
+ASGI_APPLICATION = "console.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "console.accounts.context.console_context",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'console.sqlite3'}"),
+        conn_max_age=0,
+    )
+}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Two processes (console and localcloud) may share one file: wait for the lock.
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA journal_mode=WAL;"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "clusters:list"
+LOGOUT_REDIRECT_URL = "login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+
+REDIS_URL = env("REDIS_URL")
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL]},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# Set for production (`collectstatic`); unset, WhiteNoise serves from the finders below.
+STATIC_ROOT = env("DJANGO_STATIC_ROOT") or None
+# Serve straight from the finders: no collectstatic step for `make run` or tests.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = envint("CONSOLE_SESSION_AGE", 8 * 3600)
+X_FRAME_OPTIONS = "DENY"
+
+# The cloud API (DESIGN.md "Settings"). Empty CONSOLE_CLOUD_URL = the embedded localcloud.
+CONSOLE_CLOUD_URL = env("CONSOLE_CLOUD_URL")
+CONSOLE_PUBLIC_KEY = env("CONSOLE_PUBLIC_KEY", "console-demo-admin-key")
+CONSOLE_PRIVATE_KEY = env("CONSOLE_PRIVATE_KEY", "console-demo-private-key-change-me")
+CONSOLE_SESSION_URL = env("CONSOLE_SESSION_URL")
+CONSOLE_REGIONS = envlist("CONSOLE_REGIONS", "cn-bj2,cn-sh2")
+CONSOLE_CLOUD_TIMEOUT = envfloat("CONSOLE_CLOUD_TIMEOUT", 10.0)
+
+# localcloud, the embedded cloud (README "localcloud").
+LOCALCLOUD_ENABLED = envbool("LOCALCLOUD_ENABLED", "True")
+EMBEDDED_CLOUD_HOST = "localcloud.internal"
+if LOCALCLOUD_ENABLED:
+    # The in-process client (console.cloud.shared) names this host; it never leaves the process.
+    ALLOWED_HOSTS.append(EMBEDDED_CLOUD_HOST)
+LOCALCLOUD_CREATE_SECONDS = envfloat("LOCALCLOUD_CREATE_SECONDS", 20.0)
+LOCALCLOUD_DELETE_SECONDS = envfloat("LOCALCLOUD_DELETE_SECONDS", 8.0)
+LOCALCLOUD_REGIONS = envlist("LOCALCLOUD_REGIONS", "cn-bj2,cn-sh2")
+LOCALCLOUD_REGION_ALIASES = {"cn-bj2": "North China 2", "cn-sh2": "East China 2"}
+LOCALCLOUD_PUBLIC_URL = env("LOCALCLOUD_PUBLIC_URL", "http://127.0.0.1:8000")
+LOCALCLOUD_SESSION_TTL = envfloat("LOCALCLOUD_SESSION_TTL", 60.0)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("CONSOLE_LOG_LEVEL", "INFO")},
+    "loggers": {"httpx": {"level": "WARNING"}},
+}

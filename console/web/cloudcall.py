@@ -1,0 +1,45 @@
+"""Calling the cloud on behalf of the logged-in user, in the region they picked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from console.accounts.regions import SESSION_KEY, current_region
+from console.cloud import actions
+from console.cloud.client import CloudError, CloudUnavailable
+from console.cloud.shared import get_client
+
+
+async def region_of(request: HttpRequest) -> str:
+    # Load the session without blocking the loop; current_region then reads its cache.
+    await request.session.aget(SESSION_KEY)
+    return current_region(request)
+
+
+async def call(request: HttpRequest, action: str, **params: Any):
+    """One action for this user: Region from their pick, CompanyID from their tenant."""
+    user = await request.auser()
+    params.setdefault("Region", await region_of(request))
+    if getattr(user, "company_id", None):
+        params.setdefault("CompanyID", user.company_id)
+    return await get_client().call(action, **params)
+
+
+_FRIENDLY = {
+    actions.NOT_FOUND: "It no longer exists, or it belongs to another tenant.",
+    actions.WRONG_STATE: "It is not in a state that allows this right now.",
+    actions.QUOTA_EXCEEDED: "Your quota does not allow this.",
+    actions.BALANCE_INSUFFICIENT: "Your account balance is too low for this purchase.",
+    actions.TOO_FREQUENT: "The cloud is busy; please try again in a moment.",
+    actions.NO_PERMISSION: "You do not have permission for this.",
+}
+
+
+def error_text(exc: CloudError | CloudUnavailable) -> str:
+    """What a user reads when a call fails: the cloud's words, and what they mean."""
+    if isinstance(exc, CloudUnavailable):
+        return f"The cloud is unavailable: {exc.message}. Nothing was changed; try again."
+    hint = _FRIENDLY.get(exc.ret_code, "")
+    return f"{exc.message} (RetCode {exc.ret_code}). {hint}".strip()

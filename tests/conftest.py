@@ -1,0 +1,87 @@
+"""Fixtures: the seeded embedded cloud, users of each role, and out-of-process servers."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from console.accounts.management.commands.demo_users import demo_password
+from console.accounts.models import Role, User
+from console.localcloud import seed as demo
+from tests import servers
+
+
+@pytest.fixture(autouse=True)
+def _embedded_cloud(settings):
+    # In-process tests always use the embedded localcloud, whatever the environment says.
+    settings.CONSOLE_CLOUD_URL = ""
+    settings.LOCALCLOUD_CREATE_SECONDS = 2.0
+    settings.LOCALCLOUD_DELETE_SECONDS = 2.0
+
+
+@pytest.fixture
+def cloud(db):
+    """localcloud's demo data in the test database."""
+    demo.seed()
+    return demo
+
+
+def _user(username: str, role: str, company_id: int) -> User:
+    user = User.objects.create_user(username, password=demo_password(username))
+    user.role = role
+    user.company_id = company_id
+    user.save()
+    return user
+
+
+@pytest.fixture
+def viewer(db):
+    return _user("viewer", Role.VIEWER, demo.DEMO_TENANT)
+
+
+@pytest.fixture
+def operator(db):
+    return _user("operator", Role.OPERATOR, demo.DEMO_TENANT)
+
+
+@pytest.fixture
+def admin_user(db):
+    return _user("admin", Role.ADMIN, demo.DEMO_TENANT)
+
+
+@pytest.fixture
+def outsider(db):
+    """An operator of another tenant."""
+    return _user("globex", Role.OPERATOR, demo.OTHER_TENANT)
+
+
+def logged_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def viewer_client(viewer):
+    return logged_in(viewer)
+
+
+@pytest.fixture
+def operator_client(operator):
+    return logged_in(operator)
+
+
+@pytest.fixture(scope="session")
+def localcloud_process(tmp_path_factory):
+    """localcloud as a separate process with the demo data, started once per run."""
+    server = servers.start(tmp_path_factory.mktemp("localcloud"), "localcloud")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def live_console(tmp_path_factory):
+    """The whole console (pages + embedded /api) under Daphne, with demo data and users."""
+    server = servers.start(tmp_path_factory.mktemp("console"), "console")
+    yield server
+    server.stop()

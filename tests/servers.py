@@ -1,0 +1,114 @@
+"""Start console or localcloud processes for tests and benchmarks, on free loopback ports."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen
+    env: dict[str, str]
+    log_path: Path
+
+    def manage(self, *args: str) -> str:
+        """Run a manage.py command against this server's database."""
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        )
+        return done.stdout
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def server_env(workdir: Path, **extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("CONSOLE_CLOUD_URL", None)
+    env.update(
+        DJANGO_SETTINGS_MODULE="console.settings",
+        DATABASE_URL=f"sqlite:///{workdir / 'db.sqlite3'}",
+        LOCALCLOUD_CREATE_SECONDS="2",
+        LOCALCLOUD_DELETE_SECONDS="2",
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(extra)
+    return env
+
+
+def _wait_ready(url: str, process: subprocess.Popen, log_path: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited: {log_path.read_text()[-3000:]}")
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"server did not start: {log_path.read_text()[-3000:]}")
+
+
+def start(
+    workdir: Path, kind: str, *, seed: bool = True, extra_clusters: int = 0, **env_extra: str
+) -> Server:
+    """kind: 'localcloud' (only /api) or 'console' (pages and the embedded /api)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    env = server_env(workdir, LOCALCLOUD_PUBLIC_URL=f"http://127.0.0.1:{port}", **env_extra)
+    run = [sys.executable, "manage.py"]
+    subprocess.run([*run, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    if seed:
+        seed_args = ["localcloud", "seed"]
+        if extra_clusters:
+            seed_args += ["--clusters", str(extra_clusters)]
+        subprocess.run([*run, *seed_args], cwd=ROOT, env=env, check=True, capture_output=True)
+    if kind == "console":
+        subprocess.run([*run, "demo_users"], cwd=ROOT, env=env, check=True, capture_output=True)
+        command = [
+            sys.executable,
+            "-m",
+            "daphne",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "console.asgi:application",
+        ]
+    else:
+        command = [*run, "localcloud", "serve", "--port", str(port)]
+    log_path = workdir / f"{kind}.log"
+    log = log_path.open("w")
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    _wait_ready(url + ("/accounts/login/" if kind == "console" else "/api"), process, log_path)
+    return Server(url, process, env, log_path)
