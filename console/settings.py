@@ -49,9 +49,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "django_htmx",
+    "console.web",
     "console.accounts",
     "console.localcloud",
     "console.clusters",
+    "console.supernodes",
+    "console.pricing",
+    "console.dashboard",
 ]
 
 MIDDLEWARE = [
@@ -101,7 +105,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "clusters:list"
+LOGIN_REDIRECT_URL = "dashboard:overview"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -142,6 +146,15 @@ CONSOLE_PRIVATE_KEY = env("CONSOLE_PRIVATE_KEY", "console-demo-private-key-chang
 CONSOLE_SESSION_URL = env("CONSOLE_SESSION_URL")
 CONSOLE_REGIONS = envlist("CONSOLE_REGIONS", "cn-bj2,cn-sh2")
 CONSOLE_CLOUD_TIMEOUT = envfloat("CONSOLE_CLOUD_TIMEOUT", 10.0)
+# What the cloud sells: the API has no action that lists these, so the console is told.
+CONSOLE_K8S_VERSIONS = envlist("CONSOLE_K8S_VERSIONS", "1.31.2,1.30.6,1.29.10,1.28.15,1.25.0")
+CONSOLE_COMPUTE_CLASSES = envlist(
+    "CONSOLE_COMPUTE_CLASSES",
+    "ComputeSetStandard:Standard,ComputeSetHighPerf:High performance,"
+    "ComputeSetMemory:Memory optimised",
+)
+CONSOLE_STORAGE_CLASSES = envlist("CONSOLE_STORAGE_CLASSES", "StorageSetSSD:SSD,StorageSetHDD:HDD")
+CONSOLE_GPU_TYPES = envlist("CONSOLE_GPU_TYPES", "nvidia-t4,nvidia-2080ti,nvidia-a10,nvidia-a100")
 
 # localcloud, the embedded cloud (README "localcloud").
 LOCALCLOUD_ENABLED = envbool("LOCALCLOUD_ENABLED", "True")

@@ -1,13 +1,14 @@
 """The console's URLs; localcloud's /api is mounted here too unless it runs elsewhere."""
 
 from django.conf import settings
-from django.shortcuts import redirect
 from django.urls import include, path
 
 urlpatterns = [
-    path("", lambda request: redirect("clusters:list"), name="home"),
+    path("", include("console.dashboard.urls")),
     path("accounts/", include("console.accounts.urls")),
     path("clusters/", include("console.clusters.urls")),
+    path("clusters/<str:cluster_id>/nodes/", include("console.supernodes.urls")),
+    path("pricing/", include("console.pricing.urls")),
 ]
 
 if settings.LOCALCLOUD_ENABLED:

@@ -1,0 +1,232 @@
+"""Cluster forms: create, subnets, capacity, EIP, delete; each maps to one action."""
+
+from __future__ import annotations
+
+import base64
+import ipaddress
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from console.web import catalogue
+from console.web.forms import ActionForm
+
+NAME_MAX = 64
+
+
+def _prefixed(prefix: str, label: str):
+    def check(value: str) -> None:
+        if value and not value.startswith(prefix):
+            raise ValidationError(f"{label} starts with “{prefix}”, for example {prefix}a1b2c3.")
+
+    return check
+
+
+def encode_tag(key: str, value: str) -> str:
+    return base64.b64encode(key.encode()).decode() + ":" + base64.b64encode(value.encode()).decode()
+
+
+class CreateClusterForm(ActionForm):
+    action = "CreateCluster"
+    wire = {
+        "name": "Name",
+        "remark": "Remark",
+        "project_id": "ProjectID",
+        "charge_type": "ChargeType",
+        "quantity": "Quantity",
+        "application_name": "ApplicationName",
+        "application_reason": "ApplicationReason",
+        "vpc_id": "VpcID",
+        "subnet_id": "SubnetID",
+        "service_cidr": "ServiceCIDR",
+        "eip_id": "EIPID",
+        "k8s_version": "K8SVersion",
+        "storage_class": "StorageclassType",
+        "compute_class": "ComputeclassType",
+        "high_availability": "HighAvailability",
+    }
+
+    name = forms.CharField(label="Name", max_length=NAME_MAX)
+    remark = forms.CharField(
+        label="Remark", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    project_id = forms.CharField(
+        label="Project ID", required=False, help_text="Empty: your default project."
+    )
+    charge_type = forms.ChoiceField(label="Charge type", choices=catalogue.CHARGE_TYPES)
+    quantity = forms.IntegerField(
+        label="Quantity",
+        min_value=0,
+        initial=1,
+        help_text="Months (1-11) or years (1-5); ignored for hourly.",
+    )
+    k8s_version = forms.ChoiceField(label="Kubernetes version")
+    compute_class = forms.ChoiceField(label="Compute class")
+    storage_class = forms.ChoiceField(label="Storage class")
+    high_availability = forms.ChoiceField(
+        label="Control plane", choices=catalogue.HIGH_AVAILABILITY
+    )
+    vpc_id = forms.CharField(label="VPC ID", validators=[_prefixed("vpc-", "A VPC ID")])
+    subnet_id = forms.CharField(label="Subnet ID", validators=[_prefixed("subnet-", "A subnet ID")])
+    service_cidr = forms.CharField(
+        label="Service CIDR", required=False, help_text="e.g. 172.17.0.0/16, or a subnet ID"
+    )
+    eip_id = forms.CharField(
+        label="API server EIP ID", required=False, validators=[_prefixed("eip-", "An EIP ID")]
+    )
+    application_name = forms.CharField(label="Approval name", required=False)
+    application_reason = forms.CharField(label="Approval reason", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["k8s_version"].choices = catalogue.k8s_versions()
+        self.fields["compute_class"].choices = catalogue.compute_classes()
+        self.fields["storage_class"].choices = catalogue.storage_classes()
+        self.tag_rows = self._tag_rows()
+        self.tag_error = ""
+
+    def _tag_rows(self) -> list[tuple[str, str]]:
+        if not self.is_bound:
+            return [("", "")]
+        keys = self.data.getlist("tag_key")
+        values = self.data.getlist("tag_value")
+        rows = list(zip(keys, values + [""] * (len(keys) - len(values)), strict=False))
+        return rows or [("", "")]
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise ValidationError("Give the cluster a name.")
+        return name
+
+    def clean_service_cidr(self) -> str:
+        value = self.cleaned_data["service_cidr"].strip()
+        if not value or value.startswith("subnet-"):
+            return value
+        try:
+            network = ipaddress.ip_network(value, strict=True)
+        except ValueError:
+            raise ValidationError("Not a CIDR such as 172.17.0.0/16, nor a subnet ID.") from None
+        if network.version != 4 or network.prefixlen > 24:
+            raise ValidationError("Use an IPv4 range of /24 or larger.")
+        return value
+
+    def clean(self):
+        data = super().clean()
+        charge = data.get("charge_type")
+        quantity = data.get("quantity")
+        if charge in catalogue.QUANTITY_RANGE and quantity is not None:
+            low, high = catalogue.QUANTITY_RANGE[charge]
+            if not low <= quantity <= high:
+                self.add_error("quantity", f"For {charge} choose {low} to {high}.")
+        tags = []
+        for key, value in self.tag_rows:
+            key, value = key.strip(), value.strip()
+            if not key and not value:
+                continue
+            if not key:
+                self.tag_error = "Every tag needs a key."
+            elif len(key) > 64 or len(value) > 128:
+                self.tag_error = "Tag keys have at most 64 characters, values 128."
+            tags.append(encode_tag(key, value))
+        if not tags:
+            self.tag_error = "Add at least one tag (the API requires one), e.g. env = prod."
+        if self.tag_error:
+            self.add_error(None, self.tag_error)
+        data["tags"] = tags
+        return data
+
+    def params(self):
+        out = super().params()
+        out["TagKeyValuePairs"] = self.cleaned_data["tags"]
+        if "Quantity" not in out:
+            out["Quantity"] = 0
+        return out
+
+
+def price_params(data) -> dict:
+    """GetClusterPrice parameters from a (possibly half-filled) create or pricing form."""
+    charge = data.get("charge_type") or "Dynamic"
+    params = {
+        "ChargeType": charge,
+        "ComputeclassType": data.get("compute_class") or "",
+        "StorageclassType": data.get("storage_class") or "",
+        "HighAvailability": data.get("high_availability") or "false",
+    }
+    for field, wire in (("quantity", "Quantity"), ("cpu", "CPU"), ("memory", "Memory")):
+        value = str(data.get(field) or "").strip()
+        if re.fullmatch(r"\d{1,6}", value):
+            params[wire] = int(value)
+    if charge == "Dynamic":
+        params.pop("Quantity", None)
+    return params
+
+
+class SubnetsForm(ActionForm):
+    action = "UpdateCluster"
+    wire = {"subnet_ids": "SubnetIDs"}
+    subnet_ids = forms.CharField(
+        label="Subnet IDs", help_text="One or more, separated by spaces or commas."
+    )
+
+    def clean_subnet_ids(self) -> list[str]:
+        items = [s for s in re.split(r"[\s,]+", self.cleaned_data["subnet_ids"]) if s]
+        if not items:
+            raise ValidationError("Give at least one subnet ID.")
+        bad = [s for s in items if not s.startswith("subnet-")]
+        if bad:
+            raise ValidationError(f"Not a subnet ID: {', '.join(bad)} (they start with subnet-).")
+        if len(items) > 8:
+            raise ValidationError("At most 8 subnets.")
+        return list(dict.fromkeys(items))
+
+
+class CapacityForm(ActionForm):
+    action = "UpdateClusterCapacity"
+    wire = {
+        "max_cpu": "MaxCPU",
+        "max_memory": "MaxMemory",
+        "max_pods": "MaxPods",
+        "max_storage": "MaxStorage",
+        "max_storage_allocation": "MaxStorageAllocation",
+    }
+    max_cpu = forms.IntegerField(label="Max CPU (cores)", min_value=1, max_value=4096)
+    max_memory = forms.IntegerField(label="Max memory (GiB)", min_value=1, max_value=16384)
+    max_pods = forms.IntegerField(label="Max pods", min_value=1, max_value=5000)
+    max_storage = forms.IntegerField(label="Max storage (GiB)", min_value=1, max_value=102400)
+    max_storage_allocation = forms.ChoiceField(
+        label="Storage allocation", choices=catalogue.STORAGE_ALLOCATIONS
+    )
+
+    def __init__(self, *args, allocated: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.allocated = allocated or {}
+
+    def clean(self):
+        data = super().clean()
+        for field, used in self.allocated.items():
+            value = data.get(field)
+            if value is not None and value < used:
+                self.add_error(field, f"Cannot be below what is allocated now ({used}).")
+        return data
+
+
+class AttachEIPForm(ActionForm):
+    action = "AttachClusterEIP"
+    wire = {"eip_id": "EIPID"}
+    eip_id = forms.CharField(label="EIP ID", validators=[_prefixed("eip-", "An EIP ID")])
+
+
+class DeleteClusterForm(forms.Form):
+    confirm_name = forms.CharField(label="Type the cluster's name to confirm")
+
+    def __init__(self, *args, cluster_name: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cluster_name = cluster_name
+
+    def clean_confirm_name(self) -> str:
+        typed = self.cleaned_data["confirm_name"]
+        if typed != self.cluster_name:
+            raise ValidationError("That is not this cluster's name; nothing was deleted.")
+        return typed

@@ -1,0 +1,29 @@
+"""Fetching one cluster for a page: the typed ClusterInfo, or 404 when it is gone."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest
+
+from console.cloud import actions
+from console.cloud.client import CloudError
+from console.cloud.models import ClusterInfo
+from console.web import cloudcall
+
+TRANSITIONAL = {"Creating", "Deleting"}
+
+
+async def get_cluster(request: HttpRequest, cluster_id: str) -> ClusterInfo:
+    """Raises Http404 for an unknown (or another tenant's) cluster; other errors propagate."""
+    try:
+        result = await cloudcall.call(request, "DescribeCluster", ClusterIDs=[cluster_id])
+    except CloudError as exc:
+        if exc.ret_code == actions.NOT_FOUND:
+            raise Http404(f"Cluster {cluster_id} does not exist") from None
+        raise
+    if not result.Infos:
+        raise Http404(f"Cluster {cluster_id} does not exist")
+    return result.Infos[0]
+
+
+def is_transitional(cluster: ClusterInfo) -> bool:
+    return cluster.Status in TRANSITIONAL

@@ -1,0 +1,1 @@
+"""Cluster views, one module per concern: list, detail, create, change, delete."""

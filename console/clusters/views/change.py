@@ -1,0 +1,101 @@
+"""Changing a cluster: subnets, capacity, EIP, and delete (after typing its name)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from console.cloud.client import CloudError, CloudUnavailable
+from console.web import cloudcall
+from console.web.access import operator_required
+
+from ..forms import AttachEIPForm, CapacityForm, DeleteClusterForm, SubnetsForm
+from .detail import change_forms, detail_context
+
+
+async def _page_with(request: HttpRequest, cluster_id: str, **forms_) -> HttpResponse:
+    """The detail page again, with the failed form kept as typed (status 400)."""
+    try:
+        context = await detail_context(request, cluster_id)
+    except (CloudError, CloudUnavailable) as exc:
+        return render(
+            request,
+            "clusters/unavailable.html",
+            {"error": cloudcall.error_text(exc), "cluster_id": cluster_id},
+            status=502,
+        )
+    context.update(change_forms(context["cluster"]))
+    context.update(forms_)
+    context["open_panel"] = next(iter(forms_))
+    return render(request, "clusters/detail.html", context, status=400)
+
+
+async def _submit(request, cluster_id, form, form_name: str, action: str, done: str):
+    if form.is_valid():
+        try:
+            await cloudcall.call(request, action, ClusterID=cluster_id, **form.params())
+        except (CloudError, CloudUnavailable) as exc:
+            form.add_cloud_error(exc)
+        else:
+            messages.success(request, done)
+            return redirect("clusters:detail", cluster_id=cluster_id)
+    return await _page_with(request, cluster_id, **{form_name: form})
+
+
+@require_POST
+@operator_required
+async def update_subnets(request: HttpRequest, cluster_id: str) -> HttpResponse:
+    form = SubnetsForm(request.POST)
+    return await _submit(
+        request, cluster_id, form, "subnets_form", "UpdateCluster", "Subnets updated."
+    )
+
+
+@require_POST
+@operator_required
+async def update_capacity(request: HttpRequest, cluster_id: str) -> HttpResponse:
+    form = CapacityForm(request.POST)
+    return await _submit(
+        request, cluster_id, form, "capacity_form", "UpdateClusterCapacity", "Capacity updated."
+    )
+
+
+@require_POST
+@operator_required
+async def attach_eip(request: HttpRequest, cluster_id: str) -> HttpResponse:
+    form = AttachEIPForm(request.POST)
+    return await _submit(request, cluster_id, form, "eip_form", "AttachClusterEIP", "EIP attached.")
+
+
+@require_POST
+@operator_required
+async def detach_eip(request: HttpRequest, cluster_id: str) -> HttpResponse:
+    try:
+        await cloudcall.call(request, "DetachClusterEIP", ClusterID=cluster_id)
+    except (CloudError, CloudUnavailable) as exc:
+        messages.error(request, cloudcall.error_text(exc))
+    else:
+        messages.success(request, "EIP detached.")
+    return redirect("clusters:detail", cluster_id=cluster_id)
+
+
+@require_POST
+@operator_required
+async def delete_cluster(request: HttpRequest, cluster_id: str) -> HttpResponse:
+    try:
+        context = await detail_context(request, cluster_id)
+    except (CloudError, CloudUnavailable) as exc:
+        messages.error(request, cloudcall.error_text(exc))
+        return redirect("clusters:detail", cluster_id=cluster_id)
+    form = DeleteClusterForm(request.POST, cluster_name=context["cluster"].Name)
+    if form.is_valid():
+        try:
+            await cloudcall.call(request, "DeleteCluster", ClusterID=cluster_id)
+        except (CloudError, CloudUnavailable) as exc:
+            form.add_error(None, cloudcall.error_text(exc))
+        else:
+            messages.success(request, f"Cluster {form.cluster_name} is being deleted.")
+            return redirect("clusters:list")
+    return await _page_with(request, cluster_id, delete_form=form)

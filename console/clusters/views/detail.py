@@ -1,0 +1,111 @@
+"""A cluster's page: overview, control plane, capacity, networking, kubeconfig, nodes."""
+
+from __future__ import annotations
+
+import asyncio
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
+
+from console.cloud.client import CloudError, CloudUnavailable
+from console.web import cloudcall
+
+from ..forms import AttachEIPForm, CapacityForm, DeleteClusterForm, SubnetsForm
+from ..lookup import get_cluster, is_transitional
+
+NODE_PAGE = 20
+
+
+def change_forms(cluster) -> dict:
+    """The change forms, prefilled with the cluster's current values."""
+    return {
+        "subnets_form": SubnetsForm(initial={"subnet_ids": " ".join(cluster.SubnetIDs)}),
+        "capacity_form": CapacityForm(
+            initial={
+                "max_cpu": cluster.MaxCPU,
+                "max_memory": cluster.MaxMemory,
+                "max_pods": cluster.MaxPods,
+                "max_storage": cluster.MaxStorage,
+                "max_storage_allocation": cluster.MaxStoragAllocation or "Shared",
+            }
+        ),
+        "eip_form": AttachEIPForm(),
+        "delete_form": DeleteClusterForm(cluster_name=cluster.Name),
+    }
+
+
+async def detail_context(request: HttpRequest, cluster_id: str) -> dict:
+    """The cluster and its first page of super nodes, fetched concurrently."""
+    cluster_call = get_cluster(request, cluster_id)
+    nodes_call = cloudcall.call(request, "DescribeSuperNode", ClusterID=cluster_id, Limit=NODE_PAGE)
+    cluster, nodes = await asyncio.gather(cluster_call, nodes_call, return_exceptions=True)
+    if isinstance(cluster, BaseException):
+        raise cluster
+    context = {"cluster": cluster, "transitional": is_transitional(cluster)}
+    if isinstance(nodes, CloudError | CloudUnavailable):
+        context["nodes_error"] = cloudcall.error_text(nodes)
+    elif isinstance(nodes, BaseException):
+        raise nodes
+    else:
+        context.update(nodes=nodes.Infos, node_total=nodes.TotalCount)
+    return context
+
+
+async def cluster_detail(request: HttpRequest, cluster_id: str) -> HttpResponse:
+    try:
+        context = await detail_context(request, cluster_id)
+    except (CloudError, CloudUnavailable) as exc:
+        return render(
+            request,
+            "clusters/unavailable.html",
+            {"error": cloudcall.error_text(exc), "cluster_id": cluster_id},
+        )
+    context.update(change_forms(context["cluster"]))
+    return render(request, "clusters/detail.html", context)
+
+
+async def cluster_status(request: HttpRequest, cluster_id: str) -> HttpResponse:
+    """The status panel while a cluster is Creating or Deleting; stops polling when settled."""
+    try:
+        cluster = await get_cluster(request, cluster_id)
+    except Http404:
+        messages.info(request, f"Cluster {cluster_id} has been deleted.")
+        return HttpResponseClientRedirect(reverse("clusters:list"))
+    except (CloudError, CloudUnavailable):
+        return HttpResponse(status=204)  # keep what is shown; try again at the next tick
+    if not is_transitional(cluster):
+        # Settled: reload once so every panel shows the new state (and polling ends).
+        return HttpResponseClientRefresh()
+    return render(
+        request, "clusters/_status_panel.html", {"cluster": cluster, "transitional": True}
+    )
+
+
+async def kubeconfig_download(request: HttpRequest, cluster_id: str) -> HttpResponse:
+    user = await request.auser()
+    if not user.can_change:
+        raise PermissionDenied("Kubeconfigs are shown to operators and admins only.")
+    try:
+        cluster = await get_cluster(request, cluster_id)
+    except (CloudError, CloudUnavailable) as exc:
+        return render(
+            request,
+            "clusters/unavailable.html",
+            {"error": cloudcall.error_text(exc), "cluster_id": cluster_id},
+        )
+    wan = request.GET.get("kind") == "external"
+    text = cluster.KubeconfigWan if wan else cluster.Kubeconfig
+    if not text:
+        return HttpResponse(
+            "This cluster has no external kubeconfig (attach an EIP).",
+            status=404,
+            content_type="text/plain",
+        )
+    suffix = "-external" if wan else ""
+    response = HttpResponse(text, content_type="application/yaml")
+    response["Content-Disposition"] = f'attachment; filename="{cluster_id}{suffix}.kubeconfig"'
+    return response

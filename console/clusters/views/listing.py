@@ -1,0 +1,101 @@
+"""The cluster list: search, project filter, sort, paging; transitional rows poll themselves."""
+
+from __future__ import annotations
+
+import asyncio
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from console.cloud.client import CloudError, CloudUnavailable
+from console.web import cloudcall
+
+from ..lookup import get_cluster
+
+PAGE_SIZES = (10, 20, 50, 100)
+SORTS = {"created": "Newest first", "name": "Name"}
+MAX_PAGE = 1000  # DescribeCluster's largest Limit
+
+
+def _int(value: str | None, default: int, allowed=None) -> int:
+    try:
+        number = int(value or default)
+    except ValueError:
+        return default
+    if allowed is not None and number not in allowed:
+        return default
+    return max(number, 1)
+
+
+async def _all_clusters(request: HttpRequest, params: dict) -> tuple[list, int]:
+    """Every matching cluster (for sorting by name across pages): pages fetched at once."""
+    first = await cloudcall.call(request, "DescribeCluster", Limit=MAX_PAGE, Offset=0, **params)
+    offsets = range(MAX_PAGE, first.TotalCount, MAX_PAGE)
+    rest = await asyncio.gather(
+        *(
+            cloudcall.call(request, "DescribeCluster", Limit=MAX_PAGE, Offset=o, **params)
+            for o in offsets
+        )
+    )
+    clusters = list(first.Infos)
+    for page in rest:
+        clusters.extend(page.Infos)
+    return clusters, first.TotalCount
+
+
+async def cluster_list(request: HttpRequest) -> HttpResponse:
+    keyword = request.GET.get("q", "").strip()
+    project = request.GET.get("project", "").strip()
+    sort = request.GET.get("sort", "created")
+    sort = sort if sort in SORTS else "created"
+    size = _int(request.GET.get("size"), 20, PAGE_SIZES)
+    page = _int(request.GET.get("page"), 1)
+    filters = {}
+    if keyword:
+        filters["Keyword"] = keyword
+    if project:
+        filters["ProjectIDs"] = [project]
+    context = {
+        "q": keyword,
+        "project": project,
+        "sort": sort,
+        "sorts": SORTS,
+        "size": size,
+        "page": page,
+        "page_sizes": PAGE_SIZES,
+    }
+    try:
+        if sort == "name":
+            everything, total = await _all_clusters(request, filters)
+            everything.sort(key=lambda c: (c.Name.lower(), c.ClusterID))
+            clusters = everything[(page - 1) * size : page * size]
+        else:
+            result = await cloudcall.call(
+                request, "DescribeCluster", Limit=size, Offset=(page - 1) * size, **filters
+            )
+            clusters, total = result.Infos, result.TotalCount
+    except (CloudError, CloudUnavailable) as exc:
+        context["error"] = cloudcall.error_text(exc)
+        return render(request, "clusters/list.html", context)
+    pages = max(1, -(-total // size))
+    context.update(
+        clusters=clusters,
+        total=total,
+        pages=pages,
+        prev_page=page - 1 if page > 1 else None,
+        next_page=page + 1 if page < pages else None,
+    )
+    return render(request, "clusters/list.html", context)
+
+
+async def cluster_row(request: HttpRequest, cluster_id: str) -> HttpResponse:
+    """One row, for a transitional row's polling; an empty answer removes a deleted row."""
+    try:
+        cluster = await get_cluster(request, cluster_id)
+    except Http404:
+        return HttpResponse("")
+    except (CloudError, CloudUnavailable):
+        # Keep the row as it is and try again at the next tick.
+        return HttpResponse(status=204)
+    # A settled row is rendered without its polling trigger, so polling stops by itself.
+    return render(request, "clusters/_row.html", {"cluster": cluster})

@@ -1,0 +1,1 @@
+"""The pricing page: a calculator over GetClusterPrice and one over GetClusterPaymentOfPremium."""

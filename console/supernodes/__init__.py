@@ -1,0 +1,1 @@
+"""Super node pages of a cluster: list, create, resize, GPU change, delete, YAML."""

@@ -1,0 +1,122 @@
+"""Super node forms: create, resize (bounded by the Adjustable* maxima), GPU change."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from console.web import catalogue
+from console.web.forms import ActionForm
+
+DNS_LABEL_HELP = "Lower-case letters, digits and '-', starting and ending with a letter or digit."
+
+
+class CreateSuperNodeForm(ActionForm):
+    action = "CreateSuperNode"
+    wire = {
+        "node_name": "NodeName",
+        "compute_class": "ComputeclassType",
+        "storage_class": "StorageclassType",
+        "max_cpu": "MaxCPU",
+        "max_memory": "MaxMemory",
+        "max_pods": "MaxPods",
+    }
+    node_name = forms.RegexField(
+        label="Node name",
+        max_length=63,
+        regex=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
+        help_text=DNS_LABEL_HELP,
+        error_messages={"invalid": DNS_LABEL_HELP},
+    )
+    compute_class = forms.ChoiceField(label="Compute class")
+    storage_class = forms.ChoiceField(label="Storage class", required=False)
+    max_cpu = forms.IntegerField(label="Max CPU (cores)", min_value=1, required=False)
+    max_memory = forms.IntegerField(label="Max memory (GiB)", min_value=1, required=False)
+    max_pods = forms.IntegerField(label="Max pods", min_value=1, required=False)
+
+    def __init__(self, *args, bounds: dict[str, int] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["compute_class"].choices = catalogue.compute_classes()
+        self.fields["storage_class"].choices = [
+            ("", "Same as the cluster"),
+            *catalogue.storage_classes(),
+        ]
+        apply_bounds(self, bounds or {})
+
+
+LIMIT_FIELDS = {"max_cpu": "MaxCPU", "max_memory": "MaxMemory", "max_pods": "MaxPods"}
+
+
+def apply_bounds(form: forms.Form, bounds: dict[str, int]) -> None:
+    """Cap each limit field at the cluster's adjustable maximum and say so."""
+    for field_name, wire_name in LIMIT_FIELDS.items():
+        bound = bounds.get(wire_name)
+        if bound and field_name in form.fields:
+            field = form.fields[field_name]
+            field.max_value = bound
+            field.widget.attrs["max"] = bound
+            field.help_text = f"At most {bound} (the adjustable maximum)."
+            field.validators.append(_at_most(bound))
+
+
+def _at_most(bound: int):
+    def check(value):
+        if value is not None and value > bound:
+            raise ValidationError(f"At most {bound}: that is the adjustable maximum.")
+
+    return check
+
+
+class UpdateSuperNodeForm(ActionForm):
+    action = "UpdateSuperNode"
+    wire = {"max_cpu": "MaxCPU", "max_memory": "MaxMemory", "max_pods": "MaxPods"}
+    max_cpu = forms.IntegerField(label="Max CPU (cores)", min_value=1)
+    max_memory = forms.IntegerField(label="Max memory (GiB)", min_value=1)
+    max_pods = forms.IntegerField(label="Max pods", min_value=1)
+
+    def __init__(
+        self, *args, bounds: dict[str, int] | None = None, used: dict | None = None, **kwargs
+    ):
+        super().__init__(*args, **kwargs)
+        apply_bounds(self, bounds or {})
+        self.used = used or {}
+
+    def clean(self):
+        data = super().clean()
+        for field_name, in_use in self.used.items():
+            value = data.get(field_name)
+            if value is not None and value < in_use:
+                self.add_error(field_name, f"Cannot be below what is in use ({in_use:g}).")
+        return data
+
+
+class GPUForm(ActionForm):
+    action = "UpdateSuperNodeGPU"
+    wire = {"gpu_type": "GPUMdevName", "gpu_count": "GPU"}
+    gpu_type = forms.ChoiceField(label="GPU type")
+    gpu_count = forms.IntegerField(
+        label="GPU count", min_value=0, max_value=8, initial=1, help_text="0 removes the GPUs."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["gpu_type"].choices = catalogue.gpu_types()
+
+    def params(self):
+        out = super().params()
+        out.setdefault("GPU", self.cleaned_data.get("gpu_count") or 0)
+        return out
+
+
+class DeleteSuperNodeForm(forms.Form):
+    confirm_name = forms.CharField(label="Type the node's name to confirm")
+
+    def __init__(self, *args, node_name: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.node_name = node_name
+
+    def clean_confirm_name(self):
+        typed = self.cleaned_data["confirm_name"]
+        if typed != self.node_name:
+            raise ValidationError("That is not this node's name; nothing was deleted.")
+        return typed

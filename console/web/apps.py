@@ -1,0 +1,8 @@
+"""App config of web (shared view helpers, template tags and templates)."""
+
+from django.apps import AppConfig
+
+
+class WebConfig(AppConfig):
+    name = "console.web"
+    label = "web"

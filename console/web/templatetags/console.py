@@ -1,0 +1,75 @@
+"""Template filters for cloud values: epoch times, expiry, usage bars."""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import UTC, datetime
+
+from django import template
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+
+@register.filter
+def epoch(value: int) -> str:
+    """Unix seconds as a UTC time; 0 (unset) as a dash."""
+    if not value:
+        return "—"
+    return datetime.fromtimestamp(int(value), UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+@register.filter
+def expiry(value: int) -> str:
+    """Days left until ExpireTime; 0 means the cluster never expires (hourly)."""
+    if not value:
+        return "—"
+    days = (int(value) - time.time()) / 86400
+    if days < 0:
+        return "expired"
+    return f"in {int(days)} day{'s' if int(days) != 1 else ''}"
+
+
+@register.filter
+def percent(used, maximum) -> int:
+    """used / maximum as a whole percentage, capped at 100 (for bar widths)."""
+    try:
+        if not maximum:
+            return 0
+        return max(0, min(100, round(float(used) * 100 / float(maximum))))
+    except (TypeError, ValueError):
+        return 0
+
+
+@register.inclusion_tag("web/_bar.html")
+def usage_bar(used, maximum, unit: str = ""):
+    share = percent(used, maximum)
+    level = "full" if share >= 95 else "high" if share >= 80 else ""
+    return {"used": used, "maximum": maximum, "share": share, "level": level, "unit": unit}
+
+
+_YAML_LINE = re.compile(r"^(?P<indent>\s*(?:- )?)(?P<key>[^:#\s][^:#]*?):(?P<rest>\s.*|)$")
+
+
+@register.filter
+def yaml_highlight(text: str) -> str:
+    """YAML with keys and comments wrapped in spans; every piece of the text is escaped."""
+    lines = []
+    for line in (text or "").splitlines():
+        match = _YAML_LINE.match(line)
+        if line.lstrip().startswith("#"):
+            lines.append(format_html('<span class="y-comment">{}</span>', line))
+        elif match:
+            lines.append(
+                format_html(
+                    '{}<span class="y-key">{}</span>:<span class="y-value">{}</span>',
+                    match["indent"],
+                    match["key"],
+                    match["rest"],
+                )
+            )
+        else:
+            lines.append(conditional_escape(line))
+    return mark_safe("\n".join(lines))  # noqa: S308 - each line was escaped above

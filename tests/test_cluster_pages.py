@@ -1,0 +1,232 @@
+"""Cluster detail, create, change and delete pages through the embedded localcloud."""
+
+from __future__ import annotations
+
+import pytest
+
+from console.localcloud.models import Cluster, Fault, Tenant
+
+GOOD = {
+    "name": "new-cluster",
+    "remark": "made by a test",
+    "charge_type": "Dynamic",
+    "quantity": "1",
+    "k8s_version": "1.30.6",
+    "compute_class": "ComputeSetStandard",
+    "storage_class": "StorageSetSSD",
+    "high_availability": "false",
+    "vpc_id": "vpc-abc",
+    "subnet_id": "subnet-abc",
+    "tag_key": ["env"],
+    "tag_value": ["test"],
+}
+
+
+def cluster_id(name: str) -> str:
+    return Cluster.objects.get(name=name).cluster_id
+
+
+def test_it_shows_a_cluster_with_control_plane_capacity_network_and_nodes(operator_client, cloud):
+    cid = cluster_id("legacy-batch")
+    html = operator_client.get(f"/clusters/{cid}/").content.decode()
+    assert "legacy-batch" in html and "Abnormal" in html
+    assert "CrashLoopBackOff" in html and 'data-component="KubeScheduler"' in html
+    assert "vpc-demo01" in html and "subnet-demo01" in html
+    assert "super-node-default" in html
+    assert Cluster.objects.get(name="legacy-batch").kube_token in html  # operator sees it
+
+
+def test_it_answers_404_for_an_unknown_cluster(operator_client, cloud):
+    assert operator_client.get("/clusters/uk8s-nothere/").status_code == 404
+
+
+def test_it_creates_a_cluster_and_lands_on_its_page(operator_client, cloud):
+    response = operator_client.post("/clusters/new/", GOOD)
+    created = Cluster.objects.get(name="new-cluster")
+    assert response.status_code == 302
+    assert response["Location"] == f"/clusters/{created.cluster_id}/"
+    assert created.tags == [{"Key": "env", "Value": "test"}]
+    page = operator_client.get(response["Location"]).content.decode()
+    assert "Creating" in page and 'hx-trigger="every 2s"' in page
+
+
+def test_it_keeps_what_was_typed_when_a_field_is_wrong(operator_client, cloud):
+    response = operator_client.post("/clusters/new/", {**GOOD, "vpc_id": "abc"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "starts with “vpc-”" in html
+    assert 'value="new-cluster"' in html and 'value="abc"' in html and 'value="env"' in html
+    assert not Cluster.objects.filter(name="new-cluster").exists()
+
+
+def test_it_requires_a_tag(operator_client, cloud):
+    response = operator_client.post("/clusters/new/", {**GOOD, "tag_key": [""], "tag_value": [""]})
+    assert response.status_code == 400
+    assert "Add at least one tag" in response.content.decode()
+    assert not Cluster.objects.filter(name="new-cluster").exists()
+
+
+def test_it_checks_the_quantity_against_the_charge_type(operator_client, cloud):
+    response = operator_client.post(
+        "/clusters/new/", {**GOOD, "charge_type": "Month", "quantity": "12"}
+    )
+    assert response.status_code == 400
+    assert "For Month choose 1 to 11" in response.content.decode()
+
+
+def test_it_shows_the_clouds_refusal_and_keeps_the_form(operator_client, cloud):
+    Tenant.objects.filter(company_id=10001).update(balance=1.0)
+    response = operator_client.post(
+        "/clusters/new/", {**GOOD, "charge_type": "Year", "quantity": "1"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Balance insufficient" in html and "RetCode 23001" in html
+    assert 'value="new-cluster"' in html
+
+
+def test_it_shows_an_unavailable_cloud_on_create_and_keeps_the_form(operator_client, cloud):
+    Fault.objects.create(pk=1, error_rate=1.0, error_kind="http")
+    response = operator_client.post("/clusters/new/", GOOD)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "The cloud is unavailable" in html and 'value="new-cluster"' in html
+
+
+def test_it_validates_one_field_on_blur(operator_client, cloud):
+    response = operator_client.post(
+        "/clusters/new/", {**GOOD, "subnet_id": "net-1", "_validate_field": "subnet_id"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith("{#") is False and 'id="row-subnet_id"' in html
+    assert "starts with “subnet-”" in html
+    assert 'id="row-name"' not in html
+
+
+@pytest.mark.parametrize(
+    ("charge", "quantity", "expected"),
+    [("Dynamic", "1", "0.85"), ("Month", "2", "1040.40"), ("Year", "1", "5212.20")],
+)
+def test_it_prices_the_current_choices(operator_client, cloud, charge, quantity, expected):
+    # README price table: 0.5 + 2*0.12 + 4*0.015 + 0.05 = 0.85 per hour.
+    response = operator_client.post(
+        "/clusters/new/price/",
+        {**GOOD, "charge_type": charge, "quantity": quantity},
+    )
+    assert f'id="price-value">{expected}<' in response.content.decode()
+
+
+def test_it_says_why_there_is_no_price(operator_client, cloud):
+    response = operator_client.post(
+        "/clusters/new/price/", {**GOOD, "charge_type": "Month", "quantity": "40"}
+    )
+    assert "Quantity for Month must be 1 to 11" in response.content.decode()
+
+
+def test_it_changes_capacity(operator_client, cloud):
+    cid = cluster_id("prod-web")
+    response = operator_client.post(
+        f"/clusters/{cid}/capacity/",
+        {
+            "max_cpu": 96,
+            "max_memory": 300,
+            "max_pods": 250,
+            "max_storage": 2048,
+            "max_storage_allocation": "Dedicated",
+        },
+    )
+    assert response.status_code == 302
+    cluster = Cluster.objects.get(cluster_id=cid)
+    assert (cluster.max_cpu, cluster.max_memory, cluster.max_pods) == (96, 300, 250)
+    assert cluster.max_storage_allocation == "Dedicated"
+
+
+def test_it_refuses_capacity_below_what_is_allocated(operator_client, cloud):
+    cid = cluster_id("prod-web")
+    response = operator_client.post(
+        f"/clusters/{cid}/capacity/",
+        {
+            "max_cpu": 1,
+            "max_memory": 300,
+            "max_pods": 250,
+            "max_storage": 2048,
+            "max_storage_allocation": "Shared",
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "below what is allocated" in html
+    assert 'value="1"' in html  # what was typed comes back
+    assert Cluster.objects.get(cluster_id=cid).max_cpu == 64
+
+
+def test_it_updates_subnets(operator_client, cloud):
+    cid = cluster_id("prod-web")
+    operator_client.post(f"/clusters/{cid}/subnets/", {"subnet_ids": "subnet-a, subnet-b"})
+    assert Cluster.objects.get(cluster_id=cid).subnet_ids == ["subnet-a", "subnet-b"]
+
+
+def test_it_attaches_and_detaches_an_eip(operator_client, cloud):
+    cid = cluster_id("staging-api")
+    operator_client.post(f"/clusters/{cid}/eip/attach/", {"eip_id": "eip-new1"})
+    assert Cluster.objects.get(cluster_id=cid).eip_id == "eip-new1"
+    html = operator_client.get(f"/clusters/{cid}/").content.decode()
+    assert "eip-new1" in html and "Download external" in html
+    operator_client.post(f"/clusters/{cid}/eip/detach/")
+    assert Cluster.objects.get(cluster_id=cid).eip_id == ""
+
+
+def test_it_shows_why_an_eip_cannot_be_attached(operator_client, cloud):
+    cid = cluster_id("prod-web")  # already has one
+    response = operator_client.post(f"/clusters/{cid}/eip/attach/", {"eip_id": "eip-other"})
+    assert response.status_code == 400
+    assert "already has EIP" in response.content.decode()
+    assert Cluster.objects.get(cluster_id=cid).eip_id == "eip-prodweb1"
+
+
+def test_it_deletes_only_after_the_name_is_typed(operator_client, cloud):
+    cid = cluster_id("staging-api")
+    refused = operator_client.post(f"/clusters/{cid}/delete/", {"confirm_name": "staging"})
+    assert refused.status_code == 400
+    assert "not this cluster&#x27;s name" in refused.content.decode()
+    assert Cluster.objects.get(cluster_id=cid).status == "Running"
+    done = operator_client.post(f"/clusters/{cid}/delete/", {"confirm_name": "staging-api"})
+    assert done.status_code == 302 and done["Location"] == "/clusters/"
+    assert Cluster.objects.get(cluster_id=cid).status == "Deleting"
+    listing = operator_client.get("/clusters/").content.decode()
+    assert "Deleting" in listing
+
+
+def test_it_polls_a_deleting_row_until_it_is_gone(operator_client, cloud):
+    cid = cluster_id("staging-api")
+    Cluster.objects.filter(cluster_id=cid).update(status="Deleting", gone_time=0)
+    response = operator_client.get(f"/clusters/{cid}/row/")
+    assert response.status_code == 200 and response.content == b""
+
+
+def test_it_stops_the_status_panel_when_the_cluster_settles(operator_client, cloud):
+    cid = cluster_id("ml-training")
+    polling = operator_client.get(f"/clusters/{cid}/status/")
+    assert b'hx-trigger="every 2s"' in polling.content
+    Cluster.objects.filter(cluster_id=cid).update(status="Running")
+    settled = operator_client.get(f"/clusters/{cid}/status/")
+    assert settled["HX-Refresh"] == "true"
+
+
+def test_it_sorts_by_name_across_pages(operator_client, cloud):
+    html = operator_client.get("/clusters/?sort=name&size=10").content.decode()
+    order = [html.index(n) for n in ("legacy-batch", "ml-training", "prod-web", "staging-api")]
+    assert order == sorted(order)
+
+
+def test_it_filters_by_project(operator_client, cloud):
+    html = operator_client.get("/clusters/?project=org-10001-data").content.decode()
+    assert "legacy-batch" in html and "ml-training" in html and "prod-web" not in html
+
+
+def test_it_downloads_the_kubeconfig(operator_client, cloud):
+    cid = cluster_id("prod-web")
+    response = operator_client.get(f"/clusters/{cid}/kubeconfig/")
+    assert response["Content-Disposition"] == f'attachment; filename="{cid}.kubeconfig"'
+    assert Cluster.objects.get(cluster_id=cid).kube_token in response.content.decode()
