@@ -1,8 +1,8 @@
 """URLs of dashboard."""
 
-from django.shortcuts import redirect
 from django.urls import path
 
+from . import views
+
 app_name = "dashboard"
-# Placeholder until the overview exists: the landing page is the cluster list.
-urlpatterns = [path("", lambda request: redirect("clusters:list"), name="overview")]
+urlpatterns = [path("", views.overview, name="overview")]

@@ -101,10 +101,13 @@ class GPUForm(ActionForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["gpu_type"].choices = catalogue.gpu_types()
+        # The API defaults GPU to 1; the page asks for the count so "0" is never a surprise.
+        self.fields["gpu_count"].required = True
+        self.fields["gpu_count"].widget.attrs["required"] = True
 
     def params(self):
         out = super().params()
-        out.setdefault("GPU", self.cleaned_data.get("gpu_count") or 0)
+        out["GPU"] = self.cleaned_data["gpu_count"]
         return out
 
 

@@ -31,6 +31,16 @@ def _unavailable(request, cluster_id: str, exc) -> HttpResponse:
     )
 
 
+async def _both(cluster_call, other_call):
+    """Run both calls at once; the cluster's failure wins, so an unknown cluster is a 404
+    whichever answer arrives first."""
+    results = await asyncio.gather(cluster_call, other_call, return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    return results
+
+
 def bounds_of(node: SuperNodeInfo) -> dict[str, int]:
     return {
         "MaxCPU": node.AdjustableMaxCPU,
@@ -64,7 +74,7 @@ async def node_list(request: HttpRequest, cluster_id: str) -> HttpResponse:
         params["NodeNames"] = names
     context = {"names": " ".join(names), "page": page}
     try:
-        cluster, nodes = await asyncio.gather(
+        cluster, nodes = await _both(
             get_cluster(request, cluster_id),
             cloudcall.call(request, "DescribeSuperNode", **params),
         )
