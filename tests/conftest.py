@@ -15,7 +15,9 @@ from tests import servers
 def _embedded_cloud(settings):
     # In-process tests always use the embedded localcloud, whatever the environment says.
     settings.CONSOLE_CLOUD_URL = ""
-    settings.LOCALCLOUD_CREATE_SECONDS = 2.0
+    # Long enough that the seeded Creating cluster stays so during a test; tests that
+    # need it settled move ready_time.
+    settings.LOCALCLOUD_CREATE_SECONDS = 120.0
     settings.LOCALCLOUD_DELETE_SECONDS = 2.0
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from django.http import Http404, HttpRequest
 
 from console.cloud import actions
@@ -27,3 +29,21 @@ async def get_cluster(request: HttpRequest, cluster_id: str) -> ClusterInfo:
 
 def is_transitional(cluster: ClusterInfo) -> bool:
     return cluster.Status in TRANSITIONAL
+
+
+MAX_PAGE = 1000  # DescribeCluster's largest Limit
+
+
+async def all_clusters(request: HttpRequest, **filters) -> tuple[list[ClusterInfo], int]:
+    """Every cluster of the region that matches: the first page, then the rest at once."""
+    first = await cloudcall.call(request, "DescribeCluster", Limit=MAX_PAGE, Offset=0, **filters)
+    rest = await asyncio.gather(
+        *(
+            cloudcall.call(request, "DescribeCluster", Limit=MAX_PAGE, Offset=offset, **filters)
+            for offset in range(MAX_PAGE, first.TotalCount, MAX_PAGE)
+        )
+    )
+    clusters = list(first.Infos)
+    for page in rest:
+        clusters.extend(page.Infos)
+    return clusters, first.TotalCount

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from dataclasses import dataclass
 
@@ -12,12 +13,13 @@ from django.views.decorators.vary import vary_on_headers
 
 from console.cloud.client import CloudError, CloudUnavailable
 from console.cloud.models import ClusterInfo, SuperNodeInfo
-from console.clusters.lookup import is_transitional
+from console.clusters.lookup import all_clusters, is_transitional
 from console.web import cloudcall
 
 MAX_PAGE = 1000  # the largest Limit of DescribeCluster and DescribeSuperNode
 STATES = ("Running", "Creating", "Abnormal", "Deleting")
-EXPIRY_WINDOW = 30 * 86400
+DAY = 86400
+EXPIRY_DAYS = 30
 NEAR_LIMIT = 0.8
 NODE_CALLS = 10  # DescribeSuperNode calls in flight at once
 
@@ -27,20 +29,6 @@ class NodeNearLimit:
     cluster: ClusterInfo
     node: SuperNodeInfo
     limits: list[str]  # "CPU", "memory", "pods": the ones at or above NEAR_LIMIT
-
-
-async def _all_clusters(request: HttpRequest) -> list[ClusterInfo]:
-    first = await cloudcall.call(request, "DescribeCluster", Limit=MAX_PAGE, Offset=0)
-    rest = await asyncio.gather(
-        *(
-            cloudcall.call(request, "DescribeCluster", Limit=MAX_PAGE, Offset=offset)
-            for offset in range(MAX_PAGE, first.TotalCount, MAX_PAGE)
-        )
-    )
-    clusters = list(first.Infos)
-    for page in rest:
-        clusters.extend(page.Infos)
-    return clusters
 
 
 async def _super_nodes(
@@ -102,10 +90,14 @@ def _summary(clusters: list[ClusterInfo]) -> dict:
             "MaxPods",
         )
     }
-    horizon = time.time() + EXPIRY_WINDOW
-    expiring = sorted(
-        (c for c in clusters if 0 < c.ExpireTime <= horizon), key=lambda c: c.ExpireTime
-    )
+    now = time.time()
+    # ExpireTime 0 is an hourly cluster, which never expires. One already past its time is
+    # listed too: it needs renewing even more.
+    expiring = [
+        (c, math.floor((c.ExpireTime - now) / DAY))
+        for c in sorted(clusters, key=lambda c: c.ExpireTime)
+        if 0 < c.ExpireTime <= now + EXPIRY_DAYS * DAY
+    ]
     # A cluster being created turns its components ready one by one: that is not a fault.
     unready = [
         (c, c.ControllerPlaneStatus.unready())
@@ -126,7 +118,7 @@ def _summary(clusters: list[ClusterInfo]) -> dict:
 async def overview(request: HttpRequest) -> HttpResponse:
     template = "dashboard/_overview.html" if request.htmx else "dashboard/overview.html"
     try:
-        clusters = await _all_clusters(request)
+        clusters, _ = await all_clusters(request)
         near, failed = await _nodes_near_limits(request, clusters)
     except (CloudError, CloudUnavailable) as exc:
         if request.htmx:

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from console.cloud.client import CloudError, CloudUnavailable
 from console.web import cloudcall
 
-from ..lookup import get_cluster
+from ..lookup import all_clusters, get_cluster
 
 PAGE_SIZES = (10, 20, 50, 100)
 SORTS = {"created": "Newest first", "name": "Name"}
-MAX_PAGE = 1000  # DescribeCluster's largest Limit
 
 
 def _int(value: str | None, default: int, allowed=None) -> int:
@@ -25,22 +22,6 @@ def _int(value: str | None, default: int, allowed=None) -> int:
     if allowed is not None and number not in allowed:
         return default
     return max(number, 1)
-
-
-async def _all_clusters(request: HttpRequest, params: dict) -> tuple[list, int]:
-    """Every matching cluster (for sorting by name across pages): pages fetched at once."""
-    first = await cloudcall.call(request, "DescribeCluster", Limit=MAX_PAGE, Offset=0, **params)
-    offsets = range(MAX_PAGE, first.TotalCount, MAX_PAGE)
-    rest = await asyncio.gather(
-        *(
-            cloudcall.call(request, "DescribeCluster", Limit=MAX_PAGE, Offset=o, **params)
-            for o in offsets
-        )
-    )
-    clusters = list(first.Infos)
-    for page in rest:
-        clusters.extend(page.Infos)
-    return clusters, first.TotalCount
 
 
 async def cluster_list(request: HttpRequest) -> HttpResponse:
@@ -66,7 +47,7 @@ async def cluster_list(request: HttpRequest) -> HttpResponse:
     }
     try:
         if sort == "name":
-            everything, total = await _all_clusters(request, filters)
+            everything, total = await all_clusters(request, **filters)
             everything.sort(key=lambda c: (c.Name.lower(), c.ClusterID))
             clusters = everything[(page - 1) * size : page * size]
         else:
