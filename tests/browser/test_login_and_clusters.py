@@ -5,7 +5,8 @@ from playwright.sync_api import expect
 
 def test_it_logs_in_and_shows_the_clusters_with_their_states(login):
     page = login("viewer")
-    expect(page).to_have_url("/clusters/")
+    expect(page).to_have_url("/")  # the overview
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Clusters").click()
     table = page.locator("#cluster-table")
     expect(table).to_contain_text("prod-web")
     for name, status in [
@@ -29,6 +30,7 @@ def test_it_refuses_a_wrong_password_and_keeps_the_username(page):
 
 def test_it_switches_region_from_the_picker(login):
     page = login("viewer")
+    page.goto("/clusters/")
     page.get_by_label("Region").select_option("cn-sh2")
     expect(page.locator("#cluster-table")).to_contain_text("sh-analytics")
     expect(page.locator("#cluster-table")).not_to_contain_text("prod-web")

@@ -1,0 +1,146 @@
+"""A child process on a pseudo-terminal, driven from asyncio without blocking the loop.
+
+Reads with loop.add_reader (64 KiB at a time, EIO means the child is gone), pauses by
+removing the reader, writes through add_writer with a bounded buffer, resizes with
+TIOCSWINSZ, and ends the whole process group escalating SIGHUP -> SIGTERM -> SIGKILL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import fcntl
+import os
+import pty
+import signal
+import struct
+import termios
+from collections.abc import Callable
+
+READ_SIZE = 64 * 1024
+MAX_PENDING_INPUT = 1024 * 1024
+
+
+class PtyProcess:
+    def __init__(self, argv: list[str], cwd: str, env: dict[str, str], rows: int = 24,
+                 cols: int = 80):
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:  # the child: its own session (pty.fork calls setsid)
+            try:
+                os.chdir(cwd)
+                os.execvpe(argv[0], argv, env)
+            finally:
+                os._exit(127)
+        os.set_blocking(self.fd, False)
+        self.resize(rows, cols)
+        self._loop = asyncio.get_running_loop()
+        self._pending = bytearray()
+        self._on_output: Callable[[bytes], None] | None = None
+        self._on_eof: Callable[[], None] | None = None
+        self._reading = False
+        self.exit_status: int | None = None
+
+    # Output -----------------------------------------------------------------
+
+    def start_reading(self, on_output: Callable[[bytes], None], on_eof: Callable[[], None]):
+        self._on_output, self._on_eof = on_output, on_eof
+        self.resume_reading()
+
+    def pause_reading(self) -> None:
+        if self._reading:
+            self._loop.remove_reader(self.fd)
+            self._reading = False
+
+    def resume_reading(self) -> None:
+        if not self._reading and self.fd >= 0:
+            self._loop.add_reader(self.fd, self._read_ready)
+            self._reading = True
+
+    def _read_ready(self) -> None:
+        try:
+            data = os.read(self.fd, READ_SIZE)
+        except BlockingIOError:
+            return
+        except OSError as exc:
+            if exc.errno != errno.EIO:  # EIO: the child closed its side
+                raise
+            data = b""
+        if data:
+            self._on_output(data)
+        else:
+            self.pause_reading()
+            self._on_eof()
+
+    # Input ------------------------------------------------------------------
+
+    def write(self, data: bytes) -> bool:
+        """Queue input for the child; False (and nothing queued) if the buffer is full."""
+        if len(self._pending) + len(data) > MAX_PENDING_INPUT:
+            return False
+        if not self._pending:
+            self._loop.add_writer(self.fd, self._write_ready)
+        self._pending += data
+        return True
+
+    def _write_ready(self) -> None:
+        try:
+            written = os.write(self.fd, self._pending)
+        except BlockingIOError:
+            return
+        except OSError:
+            written = len(self._pending)  # the child is gone; drop what is left
+        del self._pending[:written]
+        if not self._pending:
+            self._loop.remove_writer(self.fd)
+
+    def resize(self, rows: int, cols: int) -> None:
+        rows = max(1, min(int(rows), 1000))
+        cols = max(1, min(int(cols), 1000))
+        with contextlib.suppress(OSError):
+            fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+
+    # Ending -----------------------------------------------------------------
+
+    def _reap(self) -> bool:
+        if self.exit_status is not None:
+            return True
+        try:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+        except ChildProcessError:
+            self.exit_status = -1
+            return True
+        if pid == 0:
+            return False
+        self.exit_status = os.waitstatus_to_exitcode(status)
+        return True
+
+    async def wait(self, timeout: float) -> bool:
+        """Reap the child, waiting up to `timeout` seconds."""
+        deadline = self._loop.time() + timeout
+        while not self._reap():
+            if self._loop.time() >= deadline:
+                return False
+            await asyncio.sleep(0.02)
+        return True
+
+    async def terminate(self) -> None:
+        """End the child's whole process group, politely first, and reap it."""
+        self.pause_reading()
+        if self._pending:
+            self._loop.remove_writer(self.fd)
+            self._pending.clear()
+        for sig, grace in ((signal.SIGHUP, 0.5), (signal.SIGTERM, 1.0), (signal.SIGKILL, 2.0)):
+            if self._reap():
+                break
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.pid, sig)
+            if await self.wait(grace):
+                break
+        self.close_fd()
+
+    def close_fd(self) -> None:
+        if self.fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self.fd)
+            self.fd = -1
