@@ -107,8 +107,13 @@ def start(
     else:
         command = [*run, "localcloud", "serve", "--port", str(port)]
     log_path = workdir / f"{kind}.log"
-    log = log_path.open("w")
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    with log_path.open("w") as log:  # the child keeps its own copy of the descriptor
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    _wait_ready(url + ("/accounts/login/" if kind == "console" else "/api"), process, log_path)
-    return Server(url, process, env, log_path)
+    server = Server(url, process, env, log_path)
+    try:
+        _wait_ready(url + ("/accounts/login/" if kind == "console" else "/api"), process, log_path)
+    except BaseException:
+        server.stop()  # also on Ctrl-C: never leave a server behind
+        raise
+    return server

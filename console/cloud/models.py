@@ -12,6 +12,7 @@ import sys
 import types
 import typing
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 
@@ -24,11 +25,11 @@ class WireModel:
     def from_wire(cls, data: Any):
         if not isinstance(data, dict):
             raise MalformedResponse(f"{cls.__name__} must be an object, got {type(data).__name__}")
-        hints = _hints(cls)
         values = {}
-        for f in dataclasses.fields(cls):
-            if f.name in data and data[f.name] is not None:
-                values[f.name] = _convert(hints[f.name], data[f.name], f"{cls.__name__}.{f.name}")
+        for name, convert in _converters(cls):
+            value = data.get(name)
+            if value is not None:
+                values[name] = convert(value, name)
         return cls(**values)
 
     def to_wire(self) -> dict[str, Any]:
@@ -42,37 +43,60 @@ def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls, globalns=module_vars, localns=module_vars)
 
 
-def _convert(hint: Any, value: Any, where: str) -> Any:
+@functools.cache
+def _converters(cls: type) -> tuple[tuple[str, Callable[[Any, str], Any]], ...]:
+    """Each field's converter, worked out once per class (parsing is on every page's path)."""
+    hints = _hints(cls)
+    return tuple((f.name, _converter(hints[f.name])) for f in dataclasses.fields(cls))
+
+
+def _converter(hint: Any) -> Callable[[Any, str], Any]:
     origin = typing.get_origin(hint)
     if origin in (typing.Union, types.UnionType):
-        inner = [a for a in typing.get_args(hint) if a is not type(None)]
-        return _convert(inner[0], value, where)
+        (inner,) = [a for a in typing.get_args(hint) if a is not type(None)]
+        return _converter(inner)
     if origin is list:
-        if not isinstance(value, list):
-            raise MalformedResponse(f"{where} must be an array")
-        (item,) = typing.get_args(hint)
-        return [_convert(item, v, f"{where}[{i}]") for i, v in enumerate(value)]
+        (item_hint,) = typing.get_args(hint)
+        item = _converter(item_hint)
+
+        def list_of(value, where):
+            if not isinstance(value, list):
+                raise MalformedResponse(f"{where} must be an array")
+            return [item(v, f"{where}[{i}]") for i, v in enumerate(value)]
+
+        return list_of
     if isinstance(hint, type) and issubclass(hint, WireModel):
-        return hint.from_wire(value)
-    if hint is bool:
-        if isinstance(value, bool):
-            return value
-        raise MalformedResponse(f"{where} must be a boolean")
-    if hint is int:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        raise MalformedResponse(f"{where} must be an integer")
-    if hint is float:
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return float(value)
-        raise MalformedResponse(f"{where} must be a number")
-    if hint is str:
-        if isinstance(value, str):
-            return value
-        raise MalformedResponse(f"{where} must be a string")
-    return value
+        return lambda value, where: hint.from_wire(value)
+    return _SCALARS.get(hint, lambda value, where: value)
+
+
+def _to_bool(value, where):
+    if isinstance(value, bool):
+        return value
+    raise MalformedResponse(f"{where} must be a boolean")
+
+
+def _to_int(value, where):
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    raise MalformedResponse(f"{where} must be an integer")
+
+
+def _to_float(value, where):
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    raise MalformedResponse(f"{where} must be a number")
+
+
+def _to_str(value, where):
+    if isinstance(value, str):
+        return value
+    raise MalformedResponse(f"{where} must be a string")
+
+
+_SCALARS = {bool: _to_bool, int: _to_int, float: _to_float, str: _to_str}
 
 
 @dataclass
