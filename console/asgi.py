@@ -1,4 +1,8 @@
-"""ASGI entry point: Django for HTTP; websockets arrive with the terminal and live updates."""
+"""ASGI entry point: Django for HTTP; websockets for the terminal and localcloud's gateway.
+
+The browser's sockets pass the Origin check and the login (session cookie); the gateway
+is not for browsers: its SessionID is the credential.
+"""
 
 import os
 
@@ -8,6 +12,25 @@ from django.core.asgi import get_asgi_application
 
 django_app = get_asgi_application()
 
-from channels.routing import ProtocolTypeRouter  # noqa: E402
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.urls import re_path  # noqa: E402
 
-application = ProtocolTypeRouter({"http": django_app})
+from console.terminal.routing import websocket_urlpatterns as browser_sockets  # noqa: E402
+
+# Browser sockets: Origin must be an allowed host, and the user logged in.
+# (A regex prefix: a path() whose callback is not a bare URLRouter matches whole paths.)
+sockets = [
+    re_path(
+        r"^ws/",
+        AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(browser_sockets))),
+    )
+]
+if settings.LOCALCLOUD_ENABLED:
+    from console.localcloud.routing import websocket_urlpatterns as gateway_sockets
+
+    sockets += gateway_sockets
+
+application = ProtocolTypeRouter({"http": django_app, "websocket": URLRouter(sockets)})

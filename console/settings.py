@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "console.supernodes",
     "console.pricing",
     "console.dashboard",
+    "console.terminal",
 ]
 
 MIDDLEWARE = [
@@ -168,6 +169,16 @@ LOCALCLOUD_REGIONS = envlist("LOCALCLOUD_REGIONS", "cn-bj2,cn-sh2")
 LOCALCLOUD_REGION_ALIASES = {"cn-bj2": "North China 2", "cn-sh2": "East China 2"}
 LOCALCLOUD_PUBLIC_URL = env("LOCALCLOUD_PUBLIC_URL", "http://127.0.0.1:8000")
 LOCALCLOUD_SESSION_TTL = envfloat("LOCALCLOUD_SESSION_TTL", 60.0)
+# Pod exec runs a real shell on this host (like a notebook's terminal): it can be switched off.
+LOCALCLOUD_EXEC_ENABLED = envbool("LOCALCLOUD_EXEC_ENABLED", "True")
+LOCALCLOUD_WORK_DIR = env("LOCALCLOUD_WORK_DIR", str(BASE_DIR / "var" / "localcloud"))
+
+# The web terminal (README "Terminal").
+CONSOLE_RECORDINGS_DIR = env("CONSOLE_RECORDINGS_DIR", str(BASE_DIR / "var" / "recordings"))
+CONSOLE_RECORDING_REQUIRED = envbool("CONSOLE_RECORDING_REQUIRED")
+CONSOLE_TERMINAL_IDLE_SECONDS = envint("CONSOLE_TERMINAL_IDLE_SECONDS", 15 * 60)
+CONSOLE_TERMINAL_MAX_SECONDS = envint("CONSOLE_TERMINAL_MAX_SECONDS", 8 * 3600)
+CONSOLE_TERMINAL_RECHECK_SECONDS = envint("CONSOLE_TERMINAL_RECHECK_SECONDS", 180)
 
 LOGGING = {
     "version": 1,

@@ -23,13 +23,14 @@ MAX_PENDING_INPUT = 1024 * 1024
 
 
 class PtyProcess:
-    def __init__(self, argv: list[str], cwd: str, env: dict[str, str], rows: int = 24,
-                 cols: int = 80):
+    def __init__(
+        self, argv: list[str], cwd: str, env: dict[str, str], rows: int = 24, cols: int = 80
+    ):
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # the child: its own session (pty.fork calls setsid)
             try:
                 os.chdir(cwd)
-                os.execvpe(argv[0], argv, env)
+                os.execvpe(argv[0], argv, env)  # noqa: S606 - a terminal runs what was asked
             finally:
                 os._exit(127)
         os.set_blocking(self.fd, False)
@@ -125,18 +126,27 @@ class PtyProcess:
         return True
 
     async def terminate(self) -> None:
-        """End the child's whole process group, politely first, and reap it."""
+        """End every process of the child's session, politely first, and reap the child.
+
+        The session, not only the process group: an interactive shell puts background
+        jobs (`sleep 300 &`) in process groups of their own, which must not outlive it.
+        """
         self.pause_reading()
         if self._pending:
             self._loop.remove_writer(self.fd)
             self._pending.clear()
         for sig, grace in ((signal.SIGHUP, 0.5), (signal.SIGTERM, 1.0), (signal.SIGKILL, 2.0)):
-            if self._reap():
+            members = session_members(self.pid)
+            if not members and self._reap():
                 break
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self.pid, sig)
-            if await self.wait(grace):
-                break
+            for pid in members or [self.pid]:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(pid, sig)
+            deadline = self._loop.time() + grace
+            while session_members(self.pid) and self._loop.time() < deadline:
+                self._reap()
+                await asyncio.sleep(0.02)
+        await self.wait(1.0)
         self.close_fd()
 
     def close_fd(self) -> None:
@@ -144,3 +154,20 @@ class PtyProcess:
             with contextlib.suppress(OSError):
                 os.close(self.fd)
             self.fd = -1
+
+
+def session_members(sid: int) -> list[int]:
+    """Live processes whose session ID is `sid` (Linux /proc)."""
+    members = []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as stat:
+                fields = stat.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        # After the command: state, ppid, pgrp, session, ...; zombies are already dead.
+        if int(fields[3]) == sid and fields[0] != b"Z":
+            members.append(int(entry.name))
+    return members

@@ -21,7 +21,12 @@ async def region_of(request: HttpRequest) -> str:
 async def call(request: HttpRequest, action: str, **params: Any):
     """One action for this user: Region from their pick, CompanyID from their tenant."""
     user = await request.auser()
-    params.setdefault("Region", await region_of(request))
+    return await call_as(user, await region_of(request), action, **params)
+
+
+async def call_as(user, region: str, action: str, **params: Any):
+    """The same outside a request (websocket consumers): the user and region given."""
+    params.setdefault("Region", region)
     if getattr(user, "company_id", None):
         params.setdefault("CompanyID", user.company_id)
     return await get_client().call(action, **params)

@@ -1,0 +1,162 @@
+"""localcloud's session gateway: /api/session/{SessionID}, the Kubernetes exec protocol.
+
+Binary frames whose first byte is the stream (v5.channel.k8s.io): 0 stdin, 1 stdout,
+2 stderr, 3 status (JSON, sent once at the end), 4 resize ({"Width", "Height"}).
+A SessionID is single use (1009 unknown, 1010 expired or used); the PTY runs in the
+pod's own folder with a clean environment, or a cluster shell with KUBECONFIG set.
+Output is read from the PTY only after the previous chunk was handed on, so a peer that
+reads slowly slows the shell down instead of filling memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import shlex
+import shutil
+from pathlib import Path
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from .errors import ApiError
+from .handlers.clusters import kubeconfig
+from .handlers.sessions import consume
+from .models import ConsoleSession, Fault
+from .pty import PtyProcess
+
+SUBPROTOCOLS = ("v5.channel.k8s.io", "v4.channel.k8s.io", "channel.k8s.io")
+STDIN, STDOUT, STDERR, STATUS, RESIZE, CLOSE = 0, 1, 2, 3, 4, 255
+SAFE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+SHELLS = ("bash", "sh")
+
+
+def status_frame(code: int, message: str = "", reason: str = "") -> bytes:
+    """A Kubernetes Status object on channel 3: Success, or Failure with an exit code."""
+    if code == 0 and not reason:
+        body = {"metadata": {}, "status": "Success"}
+    else:
+        body = {
+            "metadata": {},
+            "status": "Failure",
+            "message": message or f"command terminated with non-zero exit code: {code}",
+            "reason": reason or "NonZeroExitCode",
+            "details": {"causes": [{"reason": "ExitCode", "message": str(code)}]},
+        }
+    return bytes([STATUS]) + json.dumps(body).encode()
+
+
+def _workdir(*parts: str) -> Path:
+    folder = Path(settings.LOCALCLOUD_WORK_DIR).joinpath(*parts)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def command_for(session: ConsoleSession) -> tuple[list[str], Path, dict[str, str]]:
+    """argv, working folder and environment of the session's process."""
+    env = {"PATH": SAFE_PATH, "TERM": "xterm-256color", "LANG": "C.UTF-8"}
+    if session.kind == "terminal":
+        folder = _workdir("clusters", session.cluster.cluster_id)
+        config = folder / "kubeconfig"
+        server = f"{settings.LOCALCLOUD_PUBLIC_URL.rstrip('/')}/k8s/{session.cluster.cluster_id}"
+        config.write_text(kubeconfig(session.cluster, server))
+        config.chmod(0o600)
+        env.update(
+            HOME=str(folder), KUBECONFIG=str(config), PS1=f"[{session.cluster.name}] kubectl $ "
+        )
+        return [_shell("bash")], folder, env
+    folder = _workdir("pods", session.cluster.cluster_id, session.namespace, session.pod)
+    env.update(HOME=str(folder), HOSTNAME=session.pod, PS1=f"{session.pod}:{session.container}$ ")
+    argv = shlex.split(session.command) if session.command else ["sh"]
+    if argv[0] in SHELLS or Path(argv[0]).name in SHELLS:
+        # `bash` where there is none falls back to sh, as users expect of a container.
+        argv[0] = _shell(Path(argv[0]).name)
+    return argv, folder, env
+
+
+def _shell(preferred: str) -> str:
+    for name in (preferred, "sh"):
+        found = shutil.which(name, path=SAFE_PATH)
+        if found:
+            return found
+    return "/bin/sh"
+
+
+class GatewayConsumer(AsyncWebsocketConsumer):
+    async def connect(self):
+        offered = self.scope.get("subprotocols") or []
+        chosen = next((p for p in SUBPROTOCOLS if p in offered), None)
+        await self.accept(subprotocol=chosen)
+        self.process: PtyProcess | None = None
+        self.sender: asyncio.Task | None = None
+        session_id = self.scope["url_route"]["kwargs"]["session_id"]
+        try:
+            session, fault = await self._take(session_id)
+        except ApiError as exc:
+            await self.send(bytes_data=status_frame(exc.ret_code, exc.message, "Forbidden"))
+            await self.close(code=4000 + exc.ret_code % 1000)
+            return
+        if not settings.LOCALCLOUD_EXEC_ENABLED or fault.drop_sessions:
+            why = "dropped (injected fault)" if fault.drop_sessions else "exec is switched off"
+            await self.send(bytes_data=status_frame(1, f"session {why}", "InternalError"))
+            await self.close(code=4500)
+            return
+        argv, folder, env = await database_sync_to_async(command_for)(session)
+        if not shutil.which(argv[0], path=SAFE_PATH):
+            message = f'exec: "{argv[0]}": executable file not found in $PATH'
+            await self.send(bytes_data=bytes([STDERR]) + message.encode() + b"\r\n")
+            await self.send(bytes_data=status_frame(127, message, "InternalError"))
+            await self.close()
+            return
+        self.process = PtyProcess(argv, str(folder), env)
+        self.outbox: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=1)
+        self.sender = asyncio.create_task(self._send_output())
+        self.process.start_reading(self._on_output, self._on_eof)
+
+    @database_sync_to_async
+    def _take(self, session_id: str):
+        return consume(session_id), Fault.current()
+
+    # PTY -> peer: one chunk in flight, reading resumes when it has been sent.
+
+    def _on_output(self, data: bytes) -> None:
+        self.process.pause_reading()
+        self.outbox.put_nowait(bytes([STDOUT]) + data)
+
+    def _on_eof(self) -> None:
+        self.outbox.put_nowait(None)
+
+    async def _send_output(self) -> None:
+        while True:
+            frame = await self.outbox.get()
+            if frame is None:
+                break
+            await self.send(bytes_data=frame)
+            if self.process is not None:
+                self.process.resume_reading()
+        await self.process.wait(timeout=2)
+        code = self.process.exit_status if self.process.exit_status is not None else 1
+        await self.send(bytes_data=status_frame(code))
+        await self.close()
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if self.process is None:
+            return
+        data = bytes_data if bytes_data is not None else (text_data or "").encode()
+        if not data:
+            return
+        channel, payload = data[0], data[1:]
+        if channel == STDIN:
+            self.process.write(payload)
+        elif channel == RESIZE:
+            with contextlib.suppress(ValueError, TypeError, KeyError):
+                size = json.loads(payload)
+                self.process.resize(int(size["Height"]), int(size["Width"]))
+
+    async def disconnect(self, code):
+        if self.sender is not None and not self.sender.done():
+            self.sender.cancel()
+        if self.process is not None:
+            await self.process.terminate()

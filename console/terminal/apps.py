@@ -1,0 +1,9 @@
+"""App config of terminal."""
+
+from django.apps import AppConfig
+
+
+class TerminalConfig(AppConfig):
+    name = "console.terminal"
+    label = "terminal"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,302 @@
+"""The browser's terminal socket (/ws/terminal/): a thin, authenticated, recorded bridge.
+
+It allocates a session through CloudClient, opens the gateway (console.terminal.upstream)
+and copies bytes both ways. Flow control is end to end: xterm.js acknowledges what it
+has written, and the bridge stops reading the gateway while more than HIGH_WATER bytes
+are unacknowledged, because Daphne's send never pushes back on a slow browser.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.utils import timezone
+
+from console.accounts.regions import SESSION_KEY
+from console.cloud.client import CloudError, CloudUnavailable
+from console.web.cloudcall import call_as, error_text
+
+from . import protocol as p
+from .models import TerminalSession
+from .recording import Recorder
+from .upstream import UpstreamClosed, open_upstream
+
+PING_SECONDS = 25
+
+
+@dataclass
+class Target:
+    kind: str
+    cluster_id: str
+    namespace: str = ""
+    pod: str = ""
+    container: str = ""
+    command: str = ""
+    cols: int = 80
+    rows: int = 24
+
+    @classmethod
+    def from_query(cls, query: bytes) -> Target:
+        q = {k: v[0] for k, v in parse_qs(query.decode()).items()}
+
+        def size(name: str, default: int) -> int:
+            try:
+                return max(2, min(int(q.get(name, default)), 1000))
+            except ValueError:
+                return default
+
+        return cls(
+            kind="terminal" if q.get("kind") == "terminal" else "exec",
+            cluster_id=q.get("cluster", ""),
+            namespace=q.get("namespace", "") or "default",
+            pod=q.get("pod", ""),
+            container=q.get("container", ""),
+            command=q.get("command", "")[:500],
+            cols=size("cols", 80),
+            rows=size("rows", 24),
+        )
+
+    async def allocate(self, user, region: str) -> str:
+        if self.kind == "terminal":
+            result = await call_as(user, region, "AllocateK8STerminal", ClusterID=self.cluster_id)
+        else:
+            params = {
+                "ClusterID": self.cluster_id,
+                "NameSpace": self.namespace,
+                "PodName": self.pod,
+            }
+            if self.container:
+                params["ContainerName"] = self.container
+            if self.command:
+                params["CmdName"] = self.command
+            result = await call_as(user, region, "AllocateK8SSession", **params)
+        return result.SessionID
+
+
+class TerminalConsumer(AsyncWebsocketConsumer):
+    upstream = None
+    record: TerminalSession | None = None
+    recorder: Recorder | None = None
+
+    async def connect(self):
+        self.user = self.scope.get("user")
+        if self.user is None or not self.user.is_authenticated:
+            await self.close(code=4401)
+            return
+        await self.accept()
+        self.tasks: list[asyncio.Task] = []
+        self.end_reason = "closed by the browser"
+        self.exit_code: int | None = None
+        if not self.user.has_role("operator"):
+            await self._end(
+                "refused", "Terminals need the operator role; you are a viewer.", code=4403
+            )
+            return
+        target = Target.from_query(self.scope.get("query_string", b""))
+        if not target.cluster_id or (target.kind == "exec" and not target.pod):
+            await self._end("error", "Pick a cluster, and a pod for a pod terminal.", code=4400)
+            return
+        region = await self._region()
+        try:
+            session_id = await target.allocate(self.user, region)
+            self.upstream = await open_upstream(session_id)
+        except (CloudError, CloudUnavailable) as exc:
+            await self._end("error", error_text(exc), code=4502)
+            return
+        except (UpstreamClosed, OSError) as exc:
+            await self._end("error", f"The session gateway could not be reached: {exc}", code=4502)
+            return
+        try:
+            await self._start_record(target, region)
+        except OSError as exc:
+            if settings.CONSOLE_RECORDING_REQUIRED:
+                await self.upstream.close()
+                await self._end(
+                    "error", f"Recording failed, so the session was refused: {exc}", code=4500
+                )
+                return
+        self.unacked = 0
+        self.drained = asyncio.Event()
+        self.drained.set()
+        self.started = self.last_input = time.monotonic()
+        self.target = target
+        await self.upstream.send(
+            bytes([p.K8S_RESIZE])
+            + json.dumps({"Width": target.cols, "Height": target.rows}).encode()
+        )
+        await self.send(bytes_data=p.status("connected", self._title(target)))
+        self.tasks = [asyncio.create_task(self._pump()), asyncio.create_task(self._watch())]
+
+    # Setup ------------------------------------------------------------------
+
+    @database_sync_to_async
+    def _region(self) -> str:
+        region = self.scope["session"].get(SESSION_KEY)
+        return region if region in settings.CONSOLE_REGIONS else settings.CONSOLE_REGIONS[0]
+
+    def _title(self, target: Target) -> str:
+        if target.kind == "terminal":
+            return f"cluster shell of {target.cluster_id}"
+        return f"{target.namespace}/{target.pod}" + (
+            f"/{target.container}" if target.container else ""
+        )
+
+    @database_sync_to_async
+    def _start_record(self, target: Target, region: str) -> None:
+        client = self.scope.get("client") or ("", 0)
+        path = (
+            Path(settings.CONSOLE_RECORDINGS_DIR)
+            / timezone.now().strftime("%Y/%m/%d")
+            / (f"{uuid.uuid4().hex}.cast")
+        )
+        self.record = TerminalSession.objects.create(
+            user=self.user,
+            company_id=self.user.company_id,
+            region=region,
+            kind=target.kind,
+            cluster_id=target.cluster_id,
+            namespace=target.namespace if target.pod else "",
+            pod=target.pod,
+            container=target.container,
+            command=target.command,
+            source_address=client[0] or "",
+            recording=str(path),
+        )
+        self.recorder = Recorder(path, target.cols, target.rows, self._title(target))
+
+    # Upstream -> browser ----------------------------------------------------
+
+    async def _pump(self) -> None:
+        while True:
+            if self.unacked > p.HIGH_WATER:
+                await self.drained.wait()
+            frame = await self.upstream.recv()
+            if frame is None:
+                break
+            if not frame:
+                continue
+            channel, payload = frame[0], frame[1:]
+            if channel in (p.K8S_STDOUT, p.K8S_STDERR) and payload:
+                self.unacked += len(payload)
+                if self.unacked > p.HIGH_WATER:
+                    self.drained.clear()
+                if self.record is not None:
+                    self.record.bytes_out += len(payload)
+                if self.recorder is not None:
+                    self.recorder.output(payload)
+                await self.send(bytes_data=bytes([p.OUTPUT]) + payload)
+            elif channel == p.K8S_STATUS:
+                self.exit_code, message = p.exit_code_of(payload)
+                self.end_reason = message or f"exited with code {self.exit_code}"
+        if self.exit_code is None:
+            self.end_reason = "the session gateway closed the connection"
+        state = "exited" if self.exit_code is not None else "closed"
+        await self._end(state, self.end_reason, exit_code=self.exit_code)
+
+    # Browser -> upstream ----------------------------------------------------
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if self.upstream is None:
+            return
+        data = bytes_data if bytes_data is not None else (text_data or "").encode()
+        if not data:
+            return
+        kind, payload = data[0], data[1:]
+        if kind == p.INPUT:
+            self.last_input = time.monotonic()
+            if self.recorder is not None:
+                self.recorder.input_timing()
+            await self.upstream.send(bytes([p.K8S_STDIN]) + payload)
+        elif kind == p.RESIZE:
+            with contextlib.suppress(ValueError, TypeError, KeyError):
+                size = json.loads(payload)
+                cols = max(2, min(int(size["cols"]), 1000))
+                rows = max(2, min(int(size["rows"]), 1000))
+                if self.recorder is not None:
+                    self.recorder.resize(cols, rows)
+                await self.upstream.send(
+                    bytes([p.K8S_RESIZE]) + json.dumps({"Width": cols, "Height": rows}).encode()
+                )
+        elif kind == p.ACK:
+            with contextlib.suppress(ValueError):
+                self.unacked = max(0, self.unacked - int(payload))
+                if self.unacked <= p.LOW_WATER:
+                    self.drained.set()
+
+    # Limits -----------------------------------------------------------------
+
+    async def _watch(self) -> None:
+        """Keep-alive, idle timeout, maximum duration, and the user still being logged in."""
+        last_check = time.monotonic()
+        while True:
+            await asyncio.sleep(
+                min(
+                    PING_SECONDS,
+                    settings.CONSOLE_TERMINAL_IDLE_SECONDS,
+                    settings.CONSOLE_TERMINAL_MAX_SECONDS,
+                )
+            )
+            now = time.monotonic()
+            if now - self.last_input >= settings.CONSOLE_TERMINAL_IDLE_SECONDS:
+                await self._end("closed", "Closed after being idle.", code=4408)
+                return
+            if now - self.started >= settings.CONSOLE_TERMINAL_MAX_SECONDS:
+                await self._end(
+                    "closed", "Closed: the maximum session length was reached.", code=4408
+                )
+                return
+            if now - last_check >= settings.CONSOLE_TERMINAL_RECHECK_SECONDS:
+                last_check = now
+                if not await self._still_logged_in():
+                    await self._end("closed", "Closed: you have been logged out.", code=4401)
+                    return
+            await self.send(bytes_data=bytes([p.PING]))
+
+    @database_sync_to_async
+    def _still_logged_in(self) -> bool:
+        session = self.scope["session"]
+        return session.exists(session.session_key) and str(session.get("_auth_user_id")) == str(
+            self.user.pk
+        )
+
+    # Ending -----------------------------------------------------------------
+
+    async def _end(
+        self, state: str, message: str, *, code: int = 1000, exit_code: int | None = None
+    ) -> None:
+        self.end_reason = message or self.end_reason
+        with contextlib.suppress(Exception):
+            await self.send(bytes_data=p.status(state, message, exit_code))
+        await self.close(code=code)
+        await self._cleanup()
+
+    async def disconnect(self, code):
+        await self._cleanup()
+
+    async def _cleanup(self) -> None:
+        current = asyncio.current_task()
+        for task in getattr(self, "tasks", []):
+            if task is not current and not task.done():
+                task.cancel()
+        upstream, self.upstream = self.upstream, None
+        if upstream is not None:
+            with contextlib.suppress(Exception):
+                await upstream.close()
+        if self.recorder is not None:
+            self.recorder.close()
+            self.recorder = None
+        if self.record is not None and self.record.ended_at is None:
+            self.record.ended_at = timezone.now()
+            self.record.end_reason = self.end_reason[:200]
+            self.record.exit_code = self.exit_code
+            await database_sync_to_async(self.record.save)()
