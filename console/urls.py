@@ -9,6 +9,7 @@ urlpatterns = [
     path("clusters/", include("console.clusters.urls")),
     path("clusters/<str:cluster_id>/nodes/", include("console.supernodes.urls")),
     path("pricing/", include("console.pricing.urls")),
+    path("terminal/", include("console.terminal.urls")),
 ]
 
 if settings.LOCALCLOUD_ENABLED:

@@ -59,6 +59,8 @@ def server_env(workdir: Path, **extra: str) -> dict[str, str]:
         LOCALCLOUD_CREATE_SECONDS="2",
         LOCALCLOUD_DELETE_SECONDS="2",
         PYTHONUNBUFFERED="1",
+        LOCALCLOUD_WORK_DIR=str(workdir / "work"),
+        CONSOLE_RECORDINGS_DIR=str(workdir / "recordings"),
     )
     env.update(extra)
     return env

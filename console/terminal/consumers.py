@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import time
 import uuid
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils import timezone
 
 from console.accounts.regions import SESSION_KEY
@@ -32,6 +34,7 @@ from .recording import Recorder
 from .upstream import UpstreamClosed, open_upstream
 
 PING_SECONDS = 25
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -118,7 +121,8 @@ class TerminalConsumer(AsyncWebsocketConsumer):
             return
         try:
             await self._start_record(target, region)
-        except OSError as exc:
+        except (OSError, DatabaseError) as exc:
+            log.warning("terminal session not recorded: %s", exc)
             if settings.CONSOLE_RECORDING_REQUIRED:
                 await self.upstream.close()
                 await self._end(

@@ -1,0 +1,145 @@
+"""Terminal pages: the tabbed terminal with its pickers, pod lists, and recorded sessions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from asgiref.sync import sync_to_async
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from console.cloud.client import CloudError, CloudUnavailable
+from console.web import cloudcall
+from console.web.access import admin_required
+
+from .models import TerminalSession
+from .recording import read_cast
+
+PICKER_LIMIT = 1000
+
+
+async def _kube_get(request: HttpRequest, cluster_id: str, path: str) -> dict:
+    """GET a path of the cluster's Kubernetes API through ForwardCluster."""
+    result = await cloudcall.call(
+        request, "ForwardCluster", ClusterID=cluster_id, Method="GET", Path=path
+    )
+    if result.Info.ResponseCode != 200:
+        raise CloudUnavailable(f"Kubernetes answered {result.Info.ResponseCode}", "ForwardCluster")
+    try:
+        return json.loads(result.Info.ResponseBody)
+    except ValueError:
+        raise CloudUnavailable("malformed Kubernetes answer", "ForwardCluster") from None
+
+
+def _pods(items: list[dict]) -> list[dict]:
+    return [
+        {
+            "namespace": pod["metadata"].get("namespace", ""),
+            "name": pod["metadata"]["name"],
+            "phase": (pod.get("status") or {}).get("phase", ""),
+            "containers": [c["name"] for c in (pod.get("spec") or {}).get("containers", [])],
+        }
+        for pod in items
+    ]
+
+
+async def terminal_page(request: HttpRequest) -> HttpResponse:
+    """Tabs of terminals; pickers fill from the cloud; query parameters open one at once."""
+    context = {
+        "open": {
+            k: request.GET.get(k, "")
+            for k in ("kind", "cluster", "namespace", "pod", "container", "command")
+        }
+    }
+    try:
+        result = await cloudcall.call(request, "DescribeCluster", Limit=PICKER_LIMIT)
+    except (CloudError, CloudUnavailable) as exc:
+        context["error"] = cloudcall.error_text(exc)
+    else:
+        context["clusters"] = [c for c in result.Infos if c.Status in ("Running", "Abnormal")]
+    return render(request, "terminal/index.html", context)
+
+
+async def picker_options(request: HttpRequest, what: str) -> HttpResponse:
+    """<option>s for the namespace, pod or container picker."""
+    cluster_id = request.GET.get("cluster", "")
+    namespace = request.GET.get("namespace", "")
+    pod = request.GET.get("pod", "")
+    options: list[str] = []
+    error = ""
+    try:
+        if not cluster_id:
+            pass
+        elif what == "namespaces":
+            body = await _kube_get(request, cluster_id, "/api/v1/namespaces")
+            options = [n["metadata"]["name"] for n in body.get("items", [])]
+        elif what == "pods" and namespace:
+            body = await _kube_get(request, cluster_id, f"/api/v1/namespaces/{namespace}/pods")
+            options = [p["name"] for p in _pods(body.get("items", []))]
+        elif what == "containers" and namespace and pod:
+            body = await _kube_get(
+                request, cluster_id, f"/api/v1/namespaces/{namespace}/pods/{pod}"
+            )
+            options = _pods([body])[0]["containers"]
+    except (CloudError, CloudUnavailable) as exc:
+        error = cloudcall.error_text(exc)
+    selected = request.GET.get({"namespaces": "namespace", "pods": "pod"}.get(what, "container"))
+    return render(
+        request,
+        "terminal/_options.html",
+        {"options": options, "error": error, "selected": selected, "what": what},
+    )
+
+
+async def cluster_pods(request: HttpRequest, cluster_id: str) -> HttpResponse:
+    """The pods of a cluster, for its page: each with a terminal link per container."""
+    context = {"cluster_id": cluster_id}
+    try:
+        body = await _kube_get(request, cluster_id, "/api/v1/pods")
+        context["pods"] = _pods(body.get("items", []))
+    except (CloudError, CloudUnavailable) as exc:
+        context["error"] = cloudcall.error_text(exc)
+    return render(request, "terminal/_pods.html", context)
+
+
+@admin_required
+async def session_list(request: HttpRequest) -> HttpResponse:
+    user = await request.auser()
+
+    def load():
+        # An admin sees the sessions of their own tenant.
+        rows = TerminalSession.objects.select_related("user").filter(company_id=user.company_id)
+        return list(rows[:200])
+
+    return render(request, "terminal/sessions.html", {"sessions": await sync_to_async(load)()})
+
+
+async def _own_session(request: HttpRequest, pk: int) -> TerminalSession:
+    user = await request.auser()
+    record = (
+        await TerminalSession.objects.select_related("user")
+        .filter(pk=pk, company_id=user.company_id)
+        .afirst()
+    )
+    if record is None or not record.recording or not Path(record.recording).exists():
+        raise Http404("No such recording")
+    return record
+
+
+@admin_required
+async def session_player(request: HttpRequest, pk: int) -> HttpResponse:
+    record = await _own_session(request, pk)
+    header, _ = await sync_to_async(read_cast)(Path(record.recording))
+    return render(request, "terminal/player.html", {"record": record, "header": header})
+
+
+@admin_required
+async def session_cast(request: HttpRequest, pk: int) -> HttpResponse:
+    record = await _own_session(request, pk)
+    response = FileResponse(
+        open(record.recording, "rb"),  # noqa: SIM115 - closed by Django
+        content_type="application/x-asciicast",
+    )
+    response["Content-Disposition"] = f'attachment; filename="session-{record.pk}.cast"'
+    return response
