@@ -5,4 +5,7 @@ from django.urls import path
 from . import views
 
 app_name = "pricing"
-urlpatterns = [path("", views.calculator, name="calculator")]
+urlpatterns = [
+    path("", views.calculator, name="calculator"),
+    path("premium/", views.premium, name="premium"),
+]
