@@ -87,3 +87,9 @@ def live_console(tmp_path_factory):
     server = servers.start(tmp_path_factory.mktemp("console"), "console")
     yield server
     server.stop()
+
+
+def pytest_collection_modifyitems(items):
+    # Browser tests last: Playwright's sync API keeps an event loop running in the main
+    # thread for the rest of the session, which async tests after it cannot share.
+    items.sort(key=lambda item: "tests/browser/" in str(item.path))
