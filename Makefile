@@ -40,6 +40,7 @@ test: $(STAMP) chromium lint
 
 bench: $(STAMP)
 	$(PY) bench/api_client.py
+	$(PY) bench/pages.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
