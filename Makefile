@@ -41,6 +41,7 @@ test: $(STAMP) chromium lint
 bench: $(STAMP)
 	$(PY) bench/api_client.py
 	$(PY) bench/pages.py
+	$(PY) bench/terminal.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -111,7 +111,8 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             await self.close()
             return
         self.process = PtyProcess(argv, str(folder), env)
-        self.outbox: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=1)
+        # One chunk in flight (reading pauses until it is sent), and room for the end mark.
+        self.outbox: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=2)
         self.sender = asyncio.create_task(self._send_output())
         self.process.start_reading(self._on_output, self._on_eof)
 

@@ -59,27 +59,49 @@ class PtyProcess:
             self._reading = True
 
     def _read_ready(self) -> None:
-        try:
-            data = os.read(self.fd, READ_SIZE)
-        except BlockingIOError:
-            return
-        except OSError as exc:
-            if exc.errno != errno.EIO:  # EIO: the child closed its side
-                raise
-            data = b""
-        if data:
-            self._on_output(data)
-        else:
+        # A PTY hands out about 4 KiB per read; gather up to READ_SIZE per wake-up so a
+        # burst travels as few, large frames (the cost downstream is per frame).
+        chunks, size, eof = [], 0, False
+        while size < READ_SIZE:
+            try:
+                data = os.read(self.fd, READ_SIZE - size)
+            except BlockingIOError:
+                break
+            except OSError as exc:
+                if exc.errno != errno.EIO:  # EIO: the child closed its side
+                    raise
+                data = b""
+            if not data:
+                eof = True
+                break
+            chunks.append(data)
+            size += len(data)
+        if chunks:
+            self._on_output(b"".join(chunks))
+        if eof:
             self.pause_reading()
             self._on_eof()
 
     # Input ------------------------------------------------------------------
 
     def write(self, data: bytes) -> bool:
-        """Queue input for the child; False (and nothing queued) if the buffer is full."""
+        """Send input to the child; False (and nothing queued) if the buffer is full.
+
+        Written at once when the PTY takes it (a keystroke should not wait a loop turn);
+        what it does not take waits for add_writer.
+        """
         if len(self._pending) + len(data) > MAX_PENDING_INPUT:
             return False
         if not self._pending:
+            try:
+                written = os.write(self.fd, data)
+            except BlockingIOError:
+                written = 0
+            except OSError:
+                return True  # the child is gone; its end is reported by the reader
+            data = data[written:]
+            if not data:
+                return True
             self._loop.add_writer(self.fd, self._write_ready)
         self._pending += data
         return True
