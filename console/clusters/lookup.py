@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from console.cloud import actions
-from console.cloud.client import CloudError
+from console.cloud.client import CloudError, CloudUnavailable
 from console.cloud.models import ClusterInfo
 from console.web import cloudcall
 
@@ -47,3 +48,11 @@ async def all_clusters(request: HttpRequest, **filters) -> tuple[list[ClusterInf
     for page in rest:
         clusters.extend(page.Infos)
     return clusters, first.TotalCount
+
+
+def unavailable_page(
+    request: HttpRequest, cluster_id: str, exc: CloudError | CloudUnavailable
+) -> HttpResponse:
+    """The page shown when the cloud fails while showing a cluster: readable, status 502."""
+    context = {"error": cloudcall.error_text(exc), "cluster_id": cluster_id}
+    return render(request, "clusters/unavailable.html", context, status=502)

@@ -13,22 +13,13 @@ from django.views.decorators.http import require_POST
 from console.cloud import actions
 from console.cloud.client import CloudError, CloudUnavailable
 from console.cloud.models import SuperNodeInfo
-from console.clusters.lookup import get_cluster
+from console.clusters.lookup import get_cluster, unavailable_page
 from console.web import cloudcall
 from console.web.access import operator_required
 
 from .forms import CreateSuperNodeForm, DeleteSuperNodeForm, GPUForm, UpdateSuperNodeForm
 
 PAGE_SIZE = 20
-
-
-def _unavailable(request, cluster_id: str, exc) -> HttpResponse:
-    return render(
-        request,
-        "clusters/unavailable.html",
-        {"error": cloudcall.error_text(exc), "cluster_id": cluster_id},
-        status=502,
-    )
 
 
 async def _both(cluster_call, other_call):
@@ -80,13 +71,13 @@ async def node_list(request: HttpRequest, cluster_id: str) -> HttpResponse:
         )
     except CloudError as exc:
         if exc.ret_code != actions.NOT_FOUND or not names:
-            return _unavailable(request, cluster_id, exc)
+            return unavailable_page(request, cluster_id, exc)
         # A name that matches no node: say so, keep the filter.
         cluster = await get_cluster(request, cluster_id)
         context.update(cluster=cluster, nodes=[], node_total=0, nodes_error=exc.message)
         return render(request, "supernodes/list.html", context)
     except CloudUnavailable as exc:
-        return _unavailable(request, cluster_id, exc)
+        return unavailable_page(request, cluster_id, exc)
     pages = max(1, -(-nodes.TotalCount // PAGE_SIZE))
     context.update(
         cluster=cluster,
@@ -104,7 +95,7 @@ async def node_create(request: HttpRequest, cluster_id: str) -> HttpResponse:
     try:
         cluster = await get_cluster(request, cluster_id)
     except (CloudError, CloudUnavailable) as exc:
-        return _unavailable(request, cluster_id, exc)
+        return unavailable_page(request, cluster_id, exc)
     bounds = {"MaxCPU": cluster.MaxCPU, "MaxMemory": cluster.MaxMemory, "MaxPods": cluster.MaxPods}
     if request.method != "POST":
         form = CreateSuperNodeForm(
@@ -156,7 +147,7 @@ async def _node_page(
             get_cluster(request, cluster_id), get_node(request, cluster_id, node_name)
         )
     except (CloudError, CloudUnavailable) as exc:
-        return _unavailable(request, cluster_id, exc)
+        return unavailable_page(request, cluster_id, exc)
     context = {"cluster": cluster, "node": node, **_node_forms(node), **overrides}
     return render(request, "supernodes/detail.html", context, status=status)
 
@@ -169,7 +160,7 @@ async def node_yaml(request: HttpRequest, cluster_id: str, node_name: str) -> Ht
     try:
         node = await get_node(request, cluster_id, node_name)
     except (CloudError, CloudUnavailable) as exc:
-        return _unavailable(request, cluster_id, exc)
+        return unavailable_page(request, cluster_id, exc)
     response = HttpResponse(node.YamlData, content_type="application/yaml")
     response["Content-Disposition"] = f'attachment; filename="{node_name}.yaml"'
     return response
@@ -181,7 +172,7 @@ async def node_resize(request: HttpRequest, cluster_id: str, node_name: str) -> 
     try:
         node = await get_node(request, cluster_id, node_name)
     except (CloudError, CloudUnavailable) as exc:
-        return _unavailable(request, cluster_id, exc)
+        return unavailable_page(request, cluster_id, exc)
     used = {"max_cpu": node.UsedCPU, "max_memory": node.UsedMemory, "max_pods": node.UsedPods}
     form = UpdateSuperNodeForm(request.POST, bounds=bounds_of(node), used=used)
     if form.is_valid():

@@ -12,6 +12,7 @@ from console.web import cloudcall
 from console.web.access import operator_required
 
 from ..forms import AttachEIPForm, CapacityForm, DeleteClusterForm, SubnetsForm
+from ..lookup import unavailable_page
 from .detail import change_forms, detail_context
 
 
@@ -20,12 +21,7 @@ async def _page_with(request: HttpRequest, cluster_id: str, **forms_) -> HttpRes
     try:
         context = await detail_context(request, cluster_id)
     except (CloudError, CloudUnavailable) as exc:
-        return render(
-            request,
-            "clusters/unavailable.html",
-            {"error": cloudcall.error_text(exc), "cluster_id": cluster_id},
-            status=502,
-        )
+        return unavailable_page(request, cluster_id, exc)
     context.update(change_forms(context["cluster"]))
     context.update(forms_)
     context["open_panel"] = next(iter(forms_))

@@ -15,7 +15,7 @@ from console.cloud.client import CloudError, CloudUnavailable
 from console.web import cloudcall
 
 from ..forms import AttachEIPForm, CapacityForm, DeleteClusterForm, SubnetsForm
-from ..lookup import get_cluster, is_transitional
+from ..lookup import get_cluster, is_transitional, unavailable_page
 
 NODE_PAGE = 20
 
@@ -59,11 +59,7 @@ async def cluster_detail(request: HttpRequest, cluster_id: str) -> HttpResponse:
     try:
         context = await detail_context(request, cluster_id)
     except (CloudError, CloudUnavailable) as exc:
-        return render(
-            request,
-            "clusters/unavailable.html",
-            {"error": cloudcall.error_text(exc), "cluster_id": cluster_id},
-        )
+        return unavailable_page(request, cluster_id, exc)
     context.update(change_forms(context["cluster"]))
     return render(request, "clusters/detail.html", context)
 
@@ -92,11 +88,7 @@ async def kubeconfig_download(request: HttpRequest, cluster_id: str) -> HttpResp
     try:
         cluster = await get_cluster(request, cluster_id)
     except (CloudError, CloudUnavailable) as exc:
-        return render(
-            request,
-            "clusters/unavailable.html",
-            {"error": cloudcall.error_text(exc), "cluster_id": cluster_id},
-        )
+        return unavailable_page(request, cluster_id, exc)
     wan = request.GET.get("kind") == "external"
     text = cluster.KubeconfigWan if wan else cluster.Kubeconfig
     if not text:
