@@ -31,6 +31,7 @@ SUBPROTOCOLS = ("v5.channel.k8s.io", "v4.channel.k8s.io", "channel.k8s.io")
 STDIN, STDOUT, STDERR, STATUS, RESIZE, CLOSE = 0, 1, 2, 3, 4, 255
 SAFE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 SHELLS = ("bash", "sh")
+WAITING_CHUNKS = 2  # PTY output (64 KiB each at most) read ahead of a slow peer
 
 
 def status_frame(code: int, message: str = "", reason: str = "") -> bytes:
@@ -111,8 +112,9 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             await self.close()
             return
         self.process = PtyProcess(argv, str(folder), env)
-        # One chunk in flight (reading pauses until it is sent), and room for the end mark.
-        self.outbox: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=2)
+        # Chunks waiting for the peer, and room for the end mark.
+        self.outbox: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=WAITING_CHUNKS + 1)
+        self.ended = False
         self.sender = asyncio.create_task(self._send_output())
         self.process.start_reading(self._on_output, self._on_eof)
 
@@ -120,13 +122,16 @@ class GatewayConsumer(AsyncWebsocketConsumer):
     def _take(self, session_id: str):
         return consume(session_id), Fault.current()
 
-    # PTY -> peer: one chunk in flight, reading resumes when it has been sent.
+    # PTY -> peer: at most two chunks wait; reading pauses while the queue is full and
+    # resumes when the peer has taken a chunk, so a slow peer slows the shell down.
 
     def _on_output(self, data: bytes) -> None:
-        self.process.pause_reading()
         self.outbox.put_nowait(bytes([STDOUT]) + data)
+        if self.outbox.qsize() >= WAITING_CHUNKS:
+            self.process.pause_reading()
 
     def _on_eof(self) -> None:
+        self.ended = True  # the reader has stopped for good
         self.outbox.put_nowait(None)
 
     async def _send_output(self) -> None:
@@ -135,7 +140,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             if frame is None:
                 break
             await self.send(bytes_data=frame)
-            if self.process is not None:
+            if self.process is not None and not self.ended:
                 self.process.resume_reading()
         await self.process.wait(timeout=2)
         code = self.process.exit_status if self.process.exit_status is not None else 1

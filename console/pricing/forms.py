@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 
+from console.clusters.forms import price_params
 from console.web import catalogue
 from console.web.forms import ActionForm
+
+NO_CLUSTER = ("", "None: price a new cluster")
+
+
+def _gpus(node) -> str:
+    gpus = [f"{g.GPU} {g.GPUMdevName}" for g in node.GPUInfos if g.GPU]
+    return ", ".join(gpus) or "no GPUs"
 
 
 class PriceForm(ActionForm):
@@ -18,29 +27,43 @@ class PriceForm(ActionForm):
         "cpu": "CPU",
         "memory": "Memory",
         "high_availability": "HighAvailability",
+        "cluster_id": "ClusterID",
     }
-    compute_class = forms.ChoiceField(label="Compute class")
-    storage_class = forms.ChoiceField(label="Storage class")
-    cpu = forms.IntegerField(label="CPU (cores)", min_value=1, max_value=4096, initial=2)
-    memory = forms.IntegerField(label="Memory (GiB)", min_value=1, max_value=16384, initial=4)
-    high_availability = forms.ChoiceField(
-        label="Control plane", choices=catalogue.HIGH_AVAILABILITY
-    )
     charge_type = forms.ChoiceField(label="Charge type", choices=catalogue.CHARGE_TYPES)
     quantity = forms.IntegerField(
         label="Months or years",
         min_value=1,
         max_value=11,
-        initial=1,
-        help_text="For Month 1-11, for Year 1-5.",
+        help_text="Month: 1-11, Year: 1-5; hourly ignores it.",
+    )
+    compute_class = forms.ChoiceField(label="Compute class")
+    storage_class = forms.ChoiceField(label="Storage class")
+    cpu = forms.IntegerField(
+        label="CPU (cores)", min_value=1, max_value=4096, help_text="Empty: 2 cores."
+    )
+    memory = forms.IntegerField(
+        label="Memory (GiB)", min_value=1, max_value=16384, help_text="Empty: 4 GiB."
+    )
+    high_availability = forms.ChoiceField(
+        label="Control plane", choices=catalogue.HIGH_AVAILABILITY
+    )
+    # Free text behind a select: the cloud checks it (an unknown cluster is RetCode 200),
+    # so re-pricing as the user types needs no cluster list.
+    cluster_id = forms.CharField(
+        label="Existing cluster",
+        widget=forms.Select,
+        validators=[MaxLengthValidator(64)],
+        help_text="Adds the GPUs of its super nodes.",
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, clusters=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["compute_class"].choices = catalogue.compute_classes()
         self.fields["storage_class"].choices = catalogue.storage_classes()
-        self.fields["cpu"].required = True
-        self.fields["memory"].required = True
+        self.fields["cluster_id"].widget.choices = [
+            NO_CLUSTER,
+            *((c.ClusterID, f"{c.Name} ({c.ClusterID})") for c in clusters),
+        ]
 
     def clean(self):
         data = super().clean()
@@ -51,33 +74,45 @@ class PriceForm(ActionForm):
                 self.add_error("quantity", f"For {charge} choose {low} to {high}.")
         return data
 
-    def base(self) -> dict:
-        """The parameters shared by the three charge types compared side by side."""
-        params = self.params()
-        for name in ("ChargeType", "Quantity"):
-            params.pop(name, None)
+    def params_for(self, charge_type: str) -> dict:
+        """GetClusterPrice for one charge type: the chosen one for the quantity typed,
+        the others for one period, since the comparison is per month anyway."""
+        data = {**self.cleaned_data, "charge_type": charge_type}
+        if charge_type != self.cleaned_data["charge_type"]:
+            data["quantity"] = 1
+        params = price_params(data)
+        if self.cleaned_data.get("cluster_id"):
+            params["ClusterID"] = self.cleaned_data["cluster_id"]
         return params
 
 
 class PremiumForm(ActionForm):
     action = "GetClusterPaymentOfPremium"
     wire = {
-        "cluster_id": "ClusterID",
+        "cluster": "ClusterID",
         "super_node": "SuperNode",
         "gpu_type": "GPUMdevName",
         "gpu_count": "GPU",
     }
-    cluster_id = forms.ChoiceField(label="Cluster")
+    cluster = forms.ChoiceField(label="Cluster")
     super_node = forms.ChoiceField(label="Super node")
-    gpu_type = forms.ChoiceField(label="GPU type")
-    gpu_count = forms.IntegerField(label="GPU count", min_value=0, max_value=8, initial=1)
+    gpu_type = forms.ChoiceField(label="New GPU type")
+    gpu_count = forms.IntegerField(
+        label="New GPU count", min_value=0, max_value=8, help_text="0 removes the GPUs."
+    )
 
     def __init__(self, *args, clusters=(), nodes=(), **kwargs):
+        # Its own prefix: it shares one GET form (and so one shareable URL) with PriceForm.
+        kwargs.setdefault("prefix", "premium")
         super().__init__(*args, **kwargs)
-        self.fields["cluster_id"].choices = [
-            (c.ClusterID, f"{c.Name} ({c.ClusterID})") for c in clusters
+        self.fields["cluster"].choices = [
+            (c.ClusterID, f"{c.Name} ({c.ClusterID}, {c.ChargeType})") for c in clusters
         ]
-        self.fields["super_node"].choices = [(n.NodeName, n.NodeName) for n in nodes]
+        self.fields["super_node"].choices = [
+            (n.NodeName, f"{n.NodeName} (now {_gpus(n)})") for n in nodes
+        ]
         self.fields["gpu_type"].choices = catalogue.gpu_types()
-        for name in self.fields:
-            self.fields[name].required = True
+        # The API's parameters are all optional, but a premium needs every one of them.
+        for field in self.fields.values():
+            field.required = True
+            field.widget.attrs["required"] = True

@@ -1,4 +1,4 @@
-"""URLs of pricing."""
+"""URLs of pricing: one page; htmx asks it for the part it swaps (see views.calculator)."""
 
 from django.urls import path
 
@@ -7,5 +7,4 @@ from . import views
 app_name = "pricing"
 urlpatterns = [
     path("", views.calculator, name="calculator"),
-    path("premium/", views.premium, name="premium"),
 ]

@@ -5,111 +5,183 @@ so every role may use it; the state lives in the query string so it can be share
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_http_methods
+from django.views.decorators.vary import vary_on_headers
 
 from console.cloud.client import CloudError, CloudUnavailable
-from console.web import cloudcall
+from console.clusters.lookup import all_clusters
+from console.web import catalogue, cloudcall
+from console.web.forms import validate_one_field
 
 from .forms import PremiumForm, PriceForm
 
+CLOUD_ERRORS = (CloudError, CloudUnavailable)
 HOURS_PER_MONTH = 720
+# Unasked, the page prices a small default cluster, so there is always a figure.
 DEFAULTS = {
-    "cpu": 2,
-    "memory": 4,
-    "quantity": 1,
     "charge_type": "Dynamic",
-    "high_availability": "false",
+    "quantity": 1,
     "compute_class": "ComputeSetStandard",
     "storage_class": "StorageSetSSD",
+    "cpu": 2,
+    "memory": 4,
+    "high_availability": "false",
 }
+# The fields that re-validate themselves on focusout (the selects cannot be wrong).
+INLINE_FIELDS = ("quantity", "cpu", "memory")
 
 
-def _monthly(charge_type: str, price: float, quantity: int) -> float:
+def monthly(charge_type: str, price: float, periods: int) -> float:
     """The effective monthly cost of a price, to compare charge types."""
     if charge_type == "Dynamic":
         return price * HOURS_PER_MONTH
     if charge_type == "Month":
-        return price / quantity
-    return price / (12 * quantity)
+        return price / periods
+    return price / (12 * periods)
 
 
-async def _compare(request: HttpRequest, form: PriceForm) -> list[dict]:
-    """One GetClusterPrice per charge type, concurrently."""
-    quantity = form.cleaned_data.get("quantity") or 1
-    choices = [("Dynamic", None), ("Month", min(quantity, 11)), ("Year", min(quantity, 5))]
-    calls = []
-    for charge, periods in choices:
-        params = {**form.base(), "ChargeType": charge}
-        if periods:
-            params["Quantity"] = periods
-        calls.append(cloudcall.call(request, "GetClusterPrice", **params))
-    answers = await asyncio.gather(*calls, return_exceptions=True)
-    rows = []
-    for (charge, periods), answer in zip(choices, answers, strict=True):
-        if isinstance(answer, CloudError | CloudUnavailable):
-            rows.append({"charge_type": charge, "error": cloudcall.error_text(answer)})
-        elif isinstance(answer, BaseException):
+@vary_on_headers("HX-Request", "HX-Target")
+@require_http_methods(["GET", "POST"])
+async def calculator(request: HttpRequest) -> HttpResponse:
+    """The page; with htmx, only the part it targets; a POST re-validates one field."""
+    if request.method == "POST":
+        return _validate_row(request)
+    target = request.htmx.target if request.htmx else None
+    if target == "price-result":
+        return render(request, "pricing/_result.html", await _price_context(request))
+    if target == "premium":
+        return render(request, "pricing/_premium.html", await _premium_context(request))
+    try:
+        clusters, clusters_error = await _clusters(request), ""
+    except CLOUD_ERRORS as exc:
+        clusters, clusters_error = None, cloudcall.error_text(exc)
+    price, premium = await asyncio.gather(
+        _price_context(request, clusters or ()),
+        _premium_context(request, clusters, clusters_error),
+    )
+    return render(request, "pricing/calculator.html", {**price, **premium})
+
+
+def _validate_row(request: HttpRequest) -> HttpResponse:
+    name = request.POST.get("_validate_field")
+    if name not in INLINE_FIELDS:
+        return HttpResponseBadRequest("Only a price field can be checked here.")
+    field = validate_one_field(PriceForm(request.POST), name)
+    context = {"field": field, "validate_url": request.path}
+    return HttpResponse(render_to_string("web/_field.html", context, request))
+
+
+async def _clusters(request: HttpRequest) -> list:
+    clusters, _ = await all_clusters(request)
+    # A cluster being deleted has no future to price.
+    return [c for c in clusters if c.Status != "Deleting"]
+
+
+async def _price_context(request: HttpRequest, clusters=()) -> dict:
+    data = request.GET if any(name in request.GET for name in PriceForm.base_fields) else DEFAULTS
+    form = PriceForm(data, clusters=clusters)
+    context = {"form": form, "inline_fields": INLINE_FIELDS}
+    if form.is_valid():
+        context["rows"] = await _compare(request, form)
+    return context
+
+
+async def _compare(request: HttpRequest, form: PriceForm) -> list[dict] | None:
+    """One GetClusterPrice per charge type, concurrently; None (and a form error) if any
+    of them fails, since a comparison with a hole in it would mislead."""
+    charge_types = [value for value, _ in catalogue.CHARGE_TYPES]
+    params = [form.params_for(charge) for charge in charge_types]
+    answers = await asyncio.gather(
+        *(cloudcall.call(request, "GetClusterPrice", **p) for p in params),
+        return_exceptions=True,
+    )
+    for answer in answers:
+        if isinstance(answer, BaseException) and not isinstance(answer, CLOUD_ERRORS):
             raise answer
-        else:
-            price = answer.Infos[0].Price if answer.Infos else 0.0
-            rows.append(
-                {
-                    "charge_type": charge,
-                    "price": price,
-                    "periods": periods or 1,
-                    "monthly": _monthly(charge, price, periods or 1),
-                    "chosen": charge == form.cleaned_data.get("charge_type"),
-                }
-            )
+    failed = next((a for a in answers if isinstance(a, CLOUD_ERRORS)), None)
+    if failed is not None:
+        form.add_cloud_error(failed)
+        return None
+    rows = []
+    for (charge, label), p, answer in zip(catalogue.CHARGE_TYPES, params, answers, strict=True):
+        price = answer.Infos[0].Price if answer.Infos else None
+        periods = p.get("Quantity", 1)
+        rows.append(
+            {
+                "charge_type": charge,
+                "label": label,
+                "price": price,
+                "periods": periods,
+                "monthly": None if price is None else monthly(charge, price, periods),
+                "chosen": charge == form.cleaned_data["charge_type"],
+            }
+        )
+    costs = [row["monthly"] for row in rows if row["monthly"] is not None]
+    for row in rows:
+        row["lowest"] = len(costs) > 1 and row["monthly"] == min(costs)
     return rows
 
 
-async def calculator(request: HttpRequest) -> HttpResponse:
-    # Unasked, the page prices a small default cluster, so there is always a figure.
-    form = PriceForm(request.GET if "cpu" in request.GET else DEFAULTS)
-    context = {"form": form}
-    if form.is_valid():
-        context["rows"] = await _compare(request, form)
-    if request.htmx and request.htmx.target == "price-result":
-        return render(request, "pricing/_result.html", context)
-    context.update(await _premium_context(request))
-    return render(request, "pricing/calculator.html", context)
-
-
-async def _premium_context(request: HttpRequest) -> dict:
-    data = request.GET if "cluster_id" in request.GET else None
-    try:
-        clusters = (await cloudcall.call(request, "DescribeCluster", Limit=1000)).Infos
-    except (CloudError, CloudUnavailable) as exc:
-        return {"premium_error": cloudcall.error_text(exc)}
-    clusters = [c for c in clusters if c.Status in ("Running", "Abnormal")]
-    cluster_id = (data or {}).get("cluster_id") or (clusters[0].ClusterID if clusters else "")
+async def _premium_context(request: HttpRequest, clusters=None, clusters_error="") -> dict:
+    if clusters is None and not clusters_error:
+        try:
+            clusters = await _clusters(request)
+        except CLOUD_ERRORS as exc:
+            clusters_error = cloudcall.error_text(exc)
+    if clusters_error:
+        return {"premium_error": clusters_error}
+    asked = "premium-cluster" in request.GET
+    data = request.GET.copy() if asked else None
+    by_id = {c.ClusterID: c for c in clusters}
+    running = [c.ClusterID for c in clusters if c.Status == "Running"]
+    cluster_id = data.get("premium-cluster") if asked else next(iter(running or by_id), "")
     nodes = []
-    if cluster_id:
+    if cluster_id in by_id:
         try:
             nodes = (
                 await cloudcall.call(request, "DescribeSuperNode", ClusterID=cluster_id, Limit=1000)
             ).Infos
-        except (CloudError, CloudUnavailable) as exc:
+        except CLOUD_ERRORS as exc:
             return {"premium_error": cloudcall.error_text(exc)}
-    if data is not None and data.get("super_node") not in {n.NodeName for n in nodes}:
-        # Another cluster was picked: start from its first node rather than refuse.
-        data = data.copy()
-        data["super_node"] = nodes[0].NodeName if nodes else ""
-    form = PremiumForm(data, clusters=clusters, nodes=nodes, initial={"cluster_id": cluster_id})
-    context = {"premium_form": form, "nodes": nodes}
-    if data is not None and form.is_valid():
+    if asked and nodes and data.get("premium-super_node") not in {n.NodeName for n in nodes}:
+        # The node list is of the cluster picked before: start from this one's first node.
+        data["premium-super_node"] = nodes[0].NodeName
+    initial = {"cluster": cluster_id}
+    if nodes and nodes[0].GPUInfos:
+        # Unasked, start from what the first node has now.
+        gpu = nodes[0].GPUInfos[0]
+        initial.update(gpu_type=gpu.GPUMdevName, gpu_count=gpu.GPU)
+    form = PremiumForm(data, clusters=clusters, nodes=nodes, initial=initial)
+    context = {"premium_form": form, "has_clusters": bool(clusters)}
+    if asked and form.is_valid():
         try:
-            context["premium"] = await cloudcall.call(
-                request, "GetClusterPaymentOfPremium", **form.params()
-            )
-        except (CloudError, CloudUnavailable) as exc:
+            answer = await cloudcall.call(request, "GetClusterPaymentOfPremium", **form.params())
+        except CLOUD_ERRORS as exc:
             form.add_cloud_error(exc)
+        else:
+            context["premium"] = _premium(answer, form, by_id[cluster_id])
     return context
 
 
-async def premium(request: HttpRequest) -> HttpResponse:
-    """The premium calculator alone (htmx swaps it when the cluster or values change)."""
-    return render(request, "pricing/_premium.html", await _premium_context(request))
+def _premium(answer, form: PremiumForm, cluster) -> dict:
+    """The answer with what a reader needs to understand it."""
+    expires = None
+    if answer.OrderType != "Dynamic" and cluster.ExpireTime:
+        expires = datetime.fromtimestamp(cluster.ExpireTime, UTC)
+    return {
+        "price": answer.Price,
+        "order_type": answer.OrderType,
+        "amount": abs(answer.Price),
+        "per_hour": answer.OrderType == "Dynamic",
+        "expires": expires,
+        "expired": expires is not None and expires <= datetime.now(UTC),
+        "cluster": cluster.Name,
+        "node": form.cleaned_data["super_node"],
+        "gpu_type": form.cleaned_data["gpu_type"],
+        "gpu_count": form.cleaned_data["gpu_count"],
+    }
