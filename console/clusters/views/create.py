@@ -54,9 +54,7 @@ async def create_price(request: HttpRequest) -> HttpResponse:
     else:
         try:
             result = await cloudcall.call(request, "GetClusterPrice", **params)
-        except CloudError as exc:
-            context["error"] = exc.message
-        except CloudUnavailable as exc:
+        except (CloudError, CloudUnavailable) as exc:
             context["error"] = cloudcall.error_text(exc)
         else:
             context["price"] = result.Infos[0].Price if result.Infos else None
