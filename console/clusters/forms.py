@@ -116,10 +116,8 @@ class CreateClusterForm(ActionForm):
         data = super().clean()
         charge = data.get("charge_type")
         quantity = data.get("quantity")
-        if charge in catalogue.QUANTITY_RANGE and quantity is not None:
-            low, high = catalogue.QUANTITY_RANGE[charge]
-            if not low <= quantity <= high:
-                self.add_error("quantity", f"For {charge} choose {low} to {high}.")
+        if problem := catalogue.quantity_error(charge, quantity):
+            self.add_error("quantity", problem)
         tags = []
         for key, value in self.tag_rows:
             key, value = key.strip(), value.strip()

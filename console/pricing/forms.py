@@ -68,10 +68,8 @@ class PriceForm(ActionForm):
     def clean(self):
         data = super().clean()
         charge, quantity = data.get("charge_type"), data.get("quantity")
-        if charge in catalogue.QUANTITY_RANGE and quantity is not None:
-            low, high = catalogue.QUANTITY_RANGE[charge]
-            if not low <= quantity <= high:
-                self.add_error("quantity", f"For {charge} choose {low} to {high}.")
+        if problem := catalogue.quantity_error(charge, quantity):
+            self.add_error("quantity", problem)
         return data
 
     def params_for(self, charge_type: str) -> dict:

@@ -10,6 +10,14 @@ HIGH_AVAILABILITY = [("false", "Standard control plane"), ("true", "Highly avail
 STORAGE_ALLOCATIONS = [("Shared", "Shared"), ("Dedicated", "Dedicated")]
 
 
+def quantity_error(charge_type: str | None, quantity: int | None) -> str:
+    """Why a quantity does not fit its charge type ("" when it does, or for hourly)."""
+    if charge_type not in QUANTITY_RANGE or quantity is None:
+        return ""
+    low, high = QUANTITY_RANGE[charge_type]
+    return "" if low <= quantity <= high else f"For {charge_type} choose {low} to {high}."
+
+
 def _pairs(items: list[str]) -> list[tuple[str, str]]:
     out = []
     for item in items:
