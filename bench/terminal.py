@@ -4,9 +4,14 @@ bridge, side by side with terminado serving the same shell on this machine.
 The console runs under Daphne (tests/servers.py) and is reached as a browser would: a
 login over HTTP, then the /ws/terminal/ socket with the session cookie, acknowledging
 output as it is consumed. terminado (JupyterLab's terminal server) runs in its own
-process with Tornado. Both run `sh`; the same commands are typed into both.
+process with Tornado. Both run `sh`; the same commands are typed into both, and the two
+servers take turns (throughput rounds alternate, keystrokes alternate one by one) so a
+change in the machine's load falls on both alike.
 
-    .venv/bin/python bench/terminal.py [--megabytes 50] [--keystrokes 300] [--rounds 3]
+Besides the times it reports the CPU time each server process used (its own process
+only, not the shell), per MB of output and per keystroke: the cost of the server itself.
+
+    .venv/bin/python bench/terminal.py [--megabytes 100] [--keystrokes 300] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import re
 import statistics
 import subprocess
@@ -34,6 +40,14 @@ from tests import servers  # noqa: E402
 OUTPUT, INPUT, ACK, STATUS = 0, 0, 2, 3
 DONE = "__DONE__"
 POD = {"namespace": "default", "pod": "api-5b8c7d-h7j2n", "container": "app"}
+WARM_UP = 20  # keystrokes not counted
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of one process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
 
 
 class ConsoleTerminal:
@@ -52,12 +66,18 @@ class ConsoleTerminal:
             base.replace("http", "ws", 1) + f"/ws/terminal/?{query}",
             additional_headers={"Cookie": cookie, "Origin": base},
             max_size=None,
+            open_timeout=10,
         )
-        self = cls(socket)
-        while True:  # until the session is connected
-            frame = await socket.recv()
-            if frame[0] == STATUS and json.loads(frame[1:])["state"] == "connected":
-                return self
+        async with asyncio.timeout(15):
+            while True:  # until the session is connected
+                frame = await socket.recv()
+                if frame[0] != STATUS:
+                    continue
+                status = json.loads(frame[1:])
+                if status["state"] == "connected":
+                    return cls(socket)
+                await socket.close()
+                raise RuntimeError(f"console terminal refused: {status}")
 
     async def type(self, text: str) -> None:
         await self.socket.send(bytes([INPUT]) + text.encode())
@@ -66,6 +86,8 @@ class ConsoleTerminal:
         while True:
             frame = await self.socket.recv()
             if frame[0] == OUTPUT:
+                # Each frame is acknowledged as it is consumed (frames of 32 KiB and more
+                # at once, smaller ones in batches, as the browser does).
                 self.unacked += len(frame) - 1
                 if self.unacked >= self.ACK_EVERY:
                     await self.socket.send(bytes([ACK]) + str(self.unacked).encode())
@@ -84,7 +106,7 @@ class TerminadoTerminal:
 
     @classmethod
     async def open(cls, url: str) -> TerminadoTerminal:
-        socket = await connect(url, max_size=None)
+        socket = await connect(url, max_size=None, open_timeout=10)
         await socket.send(json.dumps(["set_size", 50, 200]))
         return cls(socket)
 
@@ -114,43 +136,60 @@ async def read_until(term, marker: str, timeout: float = 120) -> int:
             tail = window[-len(marker) :]
 
 
-async def throughput(opener, megabytes: int) -> float:
-    term = await opener()
+async def throughput(server, megabytes: int) -> tuple[float, float]:
+    """MB/s of base64 output read to the end, and server CPU seconds per MB."""
+    term = await server["open"]()
     try:
         # Markers are typed split (READ""Y) so the echo of the command never matches.
         await term.type('stty -echo; echo READ""Y\r')
         await read_until(term, "READY")
-        started = time.perf_counter()
+        cpu, started = cpu_seconds(server["pid"]), time.perf_counter()
         await term.type(f"head -c {megabytes * 1_000_000} /dev/zero | base64; echo __DO''NE__\r")
-        count = await read_until(term, DONE)
-        return count / 1e6 / (time.perf_counter() - started)
+        count = await read_until(term, DONE)  # base64 is ASCII: characters are bytes
+        elapsed = time.perf_counter() - started
+        return count / 1e6 / elapsed, (cpu_seconds(server["pid"]) - cpu) / (count / 1e6)
     finally:
         await term.close()
 
 
-async def latency(opener, keystrokes: int) -> list[float]:
-    """Send one character to `cat` on a raw terminal and wait for it to come back."""
-    term = await opener()
+async def latencies(servers_: dict, keystrokes: int) -> dict[str, tuple[list[float], float]]:
+    """One character to `cat` on a raw terminal and back, taking turns between servers.
+
+    Returns each server's round trips (ms) and its CPU seconds per keystroke.
+    """
+    terms = {}
     try:
-        await term.type('stty raw -echo; echo READ""Y; cat\r')
-        await read_until(term, "READY")
+        for name, server in servers_.items():
+            terms[name] = term = await server["open"]()
+            await term.type('stty raw -echo; echo READ""Y; cat\r')
+            await read_until(term, "READY")
         await asyncio.sleep(0.2)
-        times = []
-        for i in range(keystrokes + 20):
+        times = {name: [] for name in terms}
+        cpu = {}
+        for i in range(keystrokes + WARM_UP):
+            if i == WARM_UP:
+                cpu = {name: cpu_seconds(servers_[name]["pid"]) for name in terms}
             char = "abcdefghij"[i % 10]
-            started = time.perf_counter()
-            await term.type(char)
-            await read_until(term, char, timeout=10)
-            if i >= 20:  # warm-up
-                times.append((time.perf_counter() - started) * 1000)
-        return times
+            order = list(terms) if i % 2 == 0 else list(reversed(terms))
+            for name in order:
+                started = time.perf_counter()
+                await terms[name].type(char)
+                await read_until(terms[name], char, timeout=10)
+                if i >= WARM_UP:
+                    times[name].append((time.perf_counter() - started) * 1000)
+        return {
+            name: (times[name], (cpu_seconds(servers_[name]["pid"]) - cpu[name]) / keystrokes)
+            for name in terms
+        }
     finally:
-        await term.close()
+        for term in terms.values():
+            await term.close()
 
 
 TERMINADO_APP = textwrap.dedent(
     """
-    import sys, tornado.ioloop, tornado.web, terminado
+    import logging, sys, tornado.ioloop, tornado.web, terminado
+    logging.getLogger("tornado.access").setLevel(logging.ERROR)
     manager = terminado.UniqueTermManager(shell_command=["sh"])
     app = tornado.web.Application(
         [(r"/websocket", terminado.TermSocket, {"term_manager": manager})])
@@ -164,22 +203,31 @@ def start_terminado() -> tuple[subprocess.Popen, str]:
     port = servers.free_port()
     process = subprocess.Popen([sys.executable, "-c", TERMINADO_APP, str(port)])
     deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and process.poll() is None:
         try:
-            httpx.get(f"http://127.0.0.1:{port}/websocket", timeout=1)
+            httpx.get(f"http://127.0.0.1:{port}/websocket", timeout=1)  # 400: it is up
             return process, f"ws://127.0.0.1:{port}/websocket"
         except httpx.HTTPError:
             time.sleep(0.2)
-    process.kill()
-    raise SystemExit("terminado did not start")
+    stop(process)
+    raise RuntimeError("terminado did not start")
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def log_in(base: str) -> tuple[str, str]:
     """The session cookie of the demo operator, and the ID of cluster staging-api."""
-    with httpx.Client(base_url=base, follow_redirects=False) as http:
+    with httpx.Client(base_url=base, follow_redirects=False, timeout=30) as http:
         http.get("/accounts/login/")
         token = http.cookies["csrftoken"]
-        http.post(
+        answer = http.post(
             "/accounts/login/",
             data={
                 "username": "operator",
@@ -188,58 +236,95 @@ def log_in(base: str) -> tuple[str, str]:
             },
             headers={"Referer": f"{base}/accounts/login/"},
         )
+        if answer.status_code != 302:
+            raise RuntimeError(f"login failed: HTTP {answer.status_code}")
         page = http.get("/clusters/?q=staging-api").text
-        cluster_id = re.search(r'data-cluster-id="([^"]+)"', page)[1]
+        found = re.search(r'data-cluster-id="([^"]+)"', page)
+        if found is None:
+            raise RuntimeError("cluster staging-api is not on /clusters/")
         cookie = "; ".join(f"{k}={v}" for k, v in http.cookies.items())
-    return cookie, cluster_id
+    return cookie, found[1]
 
 
-def summary(values: list[float]) -> tuple[float, float]:
+def p99(values: list[float]) -> float:
     ordered = sorted(values)
-    return statistics.median(ordered), ordered[max(0, int(len(ordered) * 0.99) - 1)]
+    return ordered[max(0, -(-len(ordered) * 99 // 100) - 1)]  # nearest rank
+
+
+async def measure(args, console: servers.Server, terminado_url: str, terminado_pid: int):
+    cookie, cluster_id = log_in(console.url)
+    subjects = {
+        "console bridge": {
+            "open": lambda: ConsoleTerminal.open(console.url, cookie, cluster_id),
+            "pid": console.process.pid,
+        },
+        "terminado": {
+            "open": lambda: TerminadoTerminal.open(terminado_url),
+            "pid": terminado_pid,
+        },
+    }
+    rates = {name: [] for name in subjects}
+    for round_ in range(args.rounds):
+        names = list(subjects) if round_ % 2 == 0 else list(reversed(subjects))
+        for name in names:
+            rates[name].append(await throughput(subjects[name], args.megabytes))
+    trips = await latencies(subjects, args.keystrokes)
+    return {
+        name: {
+            "rate": statistics.median(r for r, _ in rates[name]),
+            "cpu_mb": statistics.median(c for _, c in rates[name]) * 1000,
+            "p50": statistics.median(trips[name][0]),
+            "p99": p99(trips[name][0]),
+            "cpu_key": trips[name][1] * 1000,
+        }
+        for name in subjects
+    }
+
+
+def report(args, results: dict) -> None:
+    print(
+        f"`head -c {args.megabytes}MB /dev/zero | base64` x{args.rounds} (median), "
+        f"{args.keystrokes} keystrokes echoed by cat on a raw tty; {os.cpu_count()} CPUs"
+    )
+    print(
+        f"{'server':16} {'MB/s':>8} {'p50 ms':>8} {'p99 ms':>8}"
+        f" {'CPU ms/MB':>10} {'CPU ms/key':>11}"
+    )
+    for name, r in results.items():
+        print(
+            f"{name:16} {r['rate']:8.1f} {r['p50']:8.2f} {r['p99']:8.2f}"
+            f" {r['cpu_mb']:10.1f} {r['cpu_key']:11.3f}"
+        )
+    ours, theirs = results["console bridge"], results["terminado"]
+    ratios = {k: ours[k] / theirs[k] if theirs[k] else float("nan") for k in ours}
+    print(
+        f"{'ratio':16} {ratios['rate']:8.2f} {ratios['p50']:8.2f} {ratios['p99']:8.2f}"
+        f" {ratios['cpu_mb']:10.2f} {ratios['cpu_key']:11.2f}   console/terminado"
+    )
+    print(
+        f"targets: throughput >= terminado's: {'met' if ratios['rate'] >= 1 else 'NOT met'}"
+        f" ({ratios['rate']:.2f}); p50 within 1.5x: "
+        f"{'met' if ratios['p50'] <= 1.5 else 'NOT met'} ({ratios['p50']:.2f})"
+    )
 
 
 async def run(args) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         console = servers.start(Path(tmp) / "console", "console")
-        terminado_process, terminado_url = start_terminado()
+        terminado = None
         try:
-            cookie, cluster_id = log_in(console.url)
-            openers = {
-                "console bridge": lambda: ConsoleTerminal.open(console.url, cookie, cluster_id),
-                "terminado": lambda: TerminadoTerminal.open(terminado_url),
-            }
-            results = {}
-            for name, opener in openers.items():
-                rates = [await throughput(opener, args.megabytes) for _ in range(args.rounds)]
-                p50, p99 = summary(await latency(opener, args.keystrokes))
-                results[name] = (statistics.median(rates), p50, p99)
+            terminado, terminado_url = start_terminado()
+            results = await measure(args, console, terminado_url, terminado.pid)
         finally:
-            terminado_process.terminate()
-            terminado_process.wait(timeout=10)
+            if terminado is not None:
+                stop(terminado)
             console.stop()
-    print(
-        f"`head -c {args.megabytes}MB /dev/zero | base64` x{args.rounds} (median), "
-        f"{args.keystrokes} keystrokes echoed by cat on a raw tty"
-    )
-    print(f"{'server':16} {'MB/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
-    for name, (rate, p50, p99) in results.items():
-        print(f"{name:16} {rate:8.1f} {p50:8.2f} {p99:8.2f}")
-    ours, theirs = results["console bridge"], results["terminado"]
-    ratio_rate, ratio_p50 = ours[0] / theirs[0], ours[1] / theirs[1]
-    print(
-        f"{'ratio':16} {ratio_rate:8.2f} {ratio_p50:8.2f} {ours[2] / theirs[2]:8.2f}"
-        "   console/terminado"
-    )
-    print(
-        f"targets: throughput >= terminado's: {'met' if ratio_rate >= 1 else 'NOT met'}; "
-        f"p50 within 1.5x: {'met' if ratio_p50 <= 1.5 else 'NOT met'}"
-    )
+    report(args, results)
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--megabytes", type=int, default=50)
+    parser.add_argument("--megabytes", type=int, default=100)
     parser.add_argument("--keystrokes", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=3)
     asyncio.run(run(parser.parse_args()))

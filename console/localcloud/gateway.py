@@ -86,6 +86,14 @@ def _shell(preferred: str) -> str:
 
 
 class GatewayConsumer(AsyncWebsocketConsumer):
+    async def dispatch(self, message):
+        # As in the console's bridge: input frames touch no database, so they skip
+        # Channels' per-message connection cleanup (a hop through a worker thread).
+        if message["type"] == "websocket.receive":
+            await self.websocket_receive(message)
+        else:
+            await super().dispatch(message)
+
     async def connect(self):
         offered = self.scope.get("subprotocols") or []
         chosen = next((p for p in SUBPROTOCOLS if p in offered), None)

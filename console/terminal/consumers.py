@@ -91,6 +91,15 @@ class TerminalConsumer(AsyncWebsocketConsumer):
     record: TerminalSession | None = None
     recorder: Recorder | None = None
 
+    async def dispatch(self, message):
+        # Channels closes stale database connections before every message, a hop through
+        # a worker thread; keystrokes touch no database (what does uses
+        # database_sync_to_async, which does that cleanup itself), so they skip it.
+        if message["type"] == "websocket.receive":
+            await self.websocket_receive(message)
+        else:
+            await super().dispatch(message)
+
     async def connect(self):
         self.user = self.scope.get("user")
         if self.user is None or not self.user.is_authenticated:
