@@ -6,6 +6,7 @@ and tests/test_actions_spec.py checks it against docs/api/k8s-api.md field by fi
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -282,6 +283,8 @@ class InvalidParams(Exception):
         self.param = param
 
 
+_INTEGER_TEXT = re.compile(r"-?[0-9]+")
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 _TRUE = {"true", "1"}
 _FALSE = {"false", "0"}
 
@@ -301,16 +304,16 @@ def coerce(param: Param, value: Any) -> Any:
     if isinstance(value, dict | list | tuple):
         raise InvalidParams(BAD_FORMAT, f"{param.name} must be a {param.type}", param.name)
     if param.type == INTEGER:
-        if isinstance(value, bool):
-            raise InvalidParams(BAD_FORMAT, f"{param.name} must be an integer", param.name)
-        if isinstance(value, int):
-            return value
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        text = str(value).strip()
-        if text.lstrip("-").isdigit() and text.isascii():
-            return int(text)
-        raise InvalidParams(BAD_FORMAT, f"{param.name} must be an integer", param.name)
+        number = None
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = value
+        elif isinstance(value, float) and value.is_integer():
+            number = int(value)
+        elif isinstance(value, str) and _INTEGER_TEXT.fullmatch(value.strip()):
+            number = int(value.strip())
+        if number is None or not INT64_MIN <= number <= INT64_MAX:
+            raise InvalidParams(BAD_FORMAT, f"{param.name} must be a 64-bit integer", param.name)
+        return number
     if param.type == BOOL:
         if isinstance(value, bool):
             return value

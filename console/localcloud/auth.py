@@ -55,7 +55,8 @@ def authenticate(flat: dict[str, str]) -> Caller:
 def resolve(caller: Caller, params: dict[str, Any]) -> Call:
     tenant = caller.tenant
     company_id = params.get("CompanyID")
-    if company_id is not None and company_id != tenant.company_id:
+    # 0 is what some SDKs send for "not set".
+    if company_id and company_id != tenant.company_id:
         if not caller.is_admin:
             raise ApiError(actions.ADMIN_ONLY, "CompanyID may only be set by an admin key")
         tenant = Tenant.objects.filter(company_id=company_id).first()

@@ -65,7 +65,7 @@ def _handle(request: HttpRequest, fault: Fault) -> HttpResponse:
             raise ApiError(actions.NO_SUCH_ACTION, f"Action [{action_name}] does not exist")
         caller = auth.authenticate(flat)
         try:
-            params = actions.validate(spec, wire.structured(spec, flat))
+            params = actions.validate(spec, wire.structured(spec, flat, wire.json_values(request)))
         except actions.InvalidParams as exc:
             raise ApiError(exc.ret_code, exc.message) from None
         call = auth.resolve(caller, params)

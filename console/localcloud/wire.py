@@ -37,8 +37,22 @@ def flat_params(request: HttpRequest) -> dict[str, str]:
     return params
 
 
-def structured(action: actions.Action, flat: dict[str, str]) -> dict[str, Any]:
-    """Fold Name.N keys back into lists for the action's array parameters."""
+def json_values(request: HttpRequest) -> dict[str, Any]:
+    """A JSON body's own top-level values (already parsed once by flat_params)."""
+    if request.method == "GET" or request.content_type != "application/json":
+        return {}
+    data = json.loads(request.body or b"{}")
+    return data if isinstance(data, dict) else {}
+
+
+def structured(
+    action: actions.Action, flat: dict[str, str], native: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Fold Name.N keys back into lists for the action's array parameters.
+
+    Values a JSON body gave natively are validated as given, so an array or object where
+    a single value belongs is refused (RetCode 4) rather than flattened out of sight.
+    """
     out: dict[str, Any] = {}
     arrays: dict[str, list[tuple[int, str]]] = {}
     array_names = {p.name for p in action.params if p.type == actions.STRING_ARRAY}
@@ -50,4 +64,7 @@ def structured(action: actions.Action, flat: dict[str, str]) -> dict[str, Any]:
             out[key] = value
     for name, items in arrays.items():
         out[name] = [value for _, value in sorted(items)]
+    for name, value in (native or {}).items():
+        if action.param(name) is not None:
+            out[name] = value
     return out

@@ -1,325 +1,220 @@
-"""The protocol around the actions: encodings, authentication, tenants, filters, state
-over time, prices that agree, log search semantics, sessions."""
+"""The protocol around the actions: encodings, signing, authentication, tenants."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import json
-import time
+import hashlib
 
-import httpx
 import pytest
-import websockets
-from websockets.asyncio.client import connect
 
 from console.cloud import actions
 from console.cloud.signing import flatten, signature
 
-from .conftest import REGION, create_params, new_running_clusters, wait_for
+from .conftest import ACME, ACME_KEY, GLOBEX, GLOBEX_KEY, REGION, assert_error, assert_ok, tag
 
 pytestmark = pytest.mark.contract
-
-ACME_KEY = ("acme-tenant-key", "acme-tenant-secret")
-GLOBEX_KEY = ("globex-tenant-key", "globex-tenant-secret")
-
-
-@pytest.fixture
-def local(endpoint):
-    if not endpoint.local:
-        pytest.skip("needs localcloud's seeded keys and tenants")
-    return endpoint
-
-
-def signed(endpoint, params: dict) -> dict:
-    body = flatten({**params, "PublicKey": endpoint.public_key})
-    body["Signature"] = signature(body, endpoint.private_key)
-    return body
 
 
 # Encodings ------------------------------------------------------------------
 
 
 def test_it_answers_form_json_flattened_json_and_query_alike(endpoint, clusters):
-    params = {"Action": "DescribeCluster", "Region": REGION, "ClusterIDs": [clusters["changed"]]}
-    body = signed(endpoint, params)
-    native = {
-        **{k: v for k, v in body.items() if not k.startswith("ClusterIDs.")},
-        "ClusterIDs": [clusters["changed"]],
-        "Limit": 20,
+    ids = [clusters["main"], clusters["gpu"]]
+    params = {"Action": "DescribeCluster", "Region": REGION, "ClusterIDs": ids, "Limit": 5}
+    flat = endpoint.sign(params)
+    assert flat["ClusterIDs.0"] == ids[0] and flat["Limit"] == "5"
+    # JSON with native values: the array as an array, Limit as a number.
+    native = {**params, "PublicKey": endpoint.public_key, "Signature": flat["Signature"]}
+    url = f"{endpoint.url}/api"
+    answers = {
+        "form": endpoint.post(flat),
+        "json-flattened": endpoint.post(flat, as_json=True),
+        "json-native": endpoint.post(native, as_json=True),
+        "query": endpoint.http.get(url, params=flat).json(),
+        "form-with-action-in-query": endpoint.http.post(
+            url,
+            params={"Action": "DescribeCluster"},
+            data={k: v for k, v in flat.items() if k != "Action"},
+        ).json(),
     }
-    native["Signature"] = signature(
-        {k: v for k, v in native.items() if k != "Signature"}, endpoint.private_key
+    for how, answer in answers.items():
+        assert_ok(answer, "DescribeCluster")
+        assert sorted(c["ClusterID"] for c in answer["Infos"]) == sorted(ids), how
+    first = answers["form"]
+    assert all(answer == first for answer in answers.values())
+
+
+def test_it_takes_json_numbers_and_booleans_as_their_wire_text(endpoint, clusters):
+    main = {"Region": REGION, "ClusterID": clusters["main"]}
+
+    def send(action: str, **params) -> dict:
+        body = {"Action": action, **params, "PublicKey": endpoint.public_key}
+        body["Signature"] = signature(body, endpoint.private_key)  # 5.0 signs as "5"
+        return endpoint.post(body, as_json=True)
+
+    whole = send("DescribeSuperNode", **main, Limit=1.0, Offset=0)
+    assert_ok(whole, "DescribeSuperNode")
+    assert len(whole["Infos"]) == 1
+    assert_ok(send("ForwardCluster", **main, Path="/version", EncodedBody=False), "ForwardCluster")
+    for bad in (1.5, True, "five"):
+        answer = send("DescribeSuperNode", **main, Limit=bad)
+        assert_error(answer, actions.BAD_FORMAT, "DescribeSuperNode")
+        assert "Limit" in answer["Message"]
+
+
+def test_it_refuses_a_body_that_is_not_a_json_object(endpoint):
+    url = f"{endpoint.url}/api"
+    for body in (b"{not json", b"[1, 2]"):
+        response = endpoint.http.post(
+            url, content=body, headers={"Content-Type": "application/json"}, timeout=15
+        )
+        assert response.status_code == 200
+        assert response.json()["RetCode"] == actions.BAD_FORMAT
+
+
+def test_it_answers_405_to_other_http_methods(endpoint):
+    assert endpoint.http.put(f"{endpoint.url}/api").status_code == 405
+
+
+# Signing --------------------------------------------------------------------
+
+
+def test_it_signs_over_keys_sorted_as_bytes_so_index_10_comes_before_2(endpoint, clusters):
+    ids = [clusters["main"], clusters["gpu"]]
+    params = {"Action": "DescribeCluster", "Region": REGION, "ClusterIDs": (ids * 6)[:11]}
+    body = endpoint.sign(params)
+    keys = sorted(body)
+    assert keys.index("ClusterIDs.10") < keys.index("ClusterIDs.2")
+    answer = endpoint.post(body)
+    assert_ok(answer, "DescribeCluster")
+    assert answer["TotalCount"] == 2
+    # The same body signed in numeric order (….2, …, ….10) must not pass.
+    numeric = sorted(
+        (k for k in body if k != "Signature"),
+        key=lambda k: (k.split(".")[0], int(k.split(".")[1]) if "." in k else -1),
     )
-    answers = [
-        httpx.post(f"{endpoint.url}/api", data=body).json(),
-        httpx.post(f"{endpoint.url}/api", json=body).json(),
-        httpx.post(f"{endpoint.url}/api", json=native).json(),
-        httpx.get(f"{endpoint.url}/api", params=body).json(),
-    ]
-    for answer in answers:
-        assert answer["RetCode"] == 0, answer
-        assert [c["ClusterID"] for c in answer["Infos"]] == [clusters["changed"]]
+    payload = "".join(k + body[k] for k in numeric) + endpoint.private_key
+    wrong = {**body, "Signature": hashlib.sha1(payload.encode()).hexdigest()}
+    assert wrong["Signature"] != body["Signature"]
+    assert_error(endpoint.post(wrong), actions.BAD_SIGNATURE)
 
 
-def test_it_signs_index_10_before_index_2(call, clusters):
-    ids = [clusters["changed"]] * 11  # ClusterIDs.0 … ClusterIDs.10
-    answer = call("DescribeCluster", Region=REGION, ClusterIDs=ids)
-    assert answer["RetCode"] == 0 and answer["TotalCount"] == 1
+def test_it_folds_name_n_back_into_an_array_in_index_order(endpoint):
+    # Eleven tags, TagKeyValuePairs.0 … .10: read back in index order, not in the
+    # order of the keys as text (….0, ….1, ….10, ….2, …).
+    keys = [f"k{i:02d}" for i in range(11)]
+    created = endpoint.create(TagKeyValuePairs=[tag(k, f"v{k}") for k in keys])
+    assert_ok(created, "CreateCluster")
+    tags = endpoint.describe(created["ClusterID"])["Tags"]
+    assert tags == [{"Key": k, "Value": f"v{k}"} for k in keys]
+
+
+def test_it_signs_every_parameter_and_the_private_key(endpoint):
+    body = endpoint.sign({"Action": "DescribeCluster", "Region": REGION})
+    assert_ok(endpoint.post(body), "DescribeCluster")
+    tampered = {**body, "Limit": "3"}  # a parameter added after signing
+    assert_error(endpoint.post(tampered), actions.BAD_SIGNATURE)
+    other_key = endpoint.sign({"Action": "DescribeCluster", "Region": REGION})
+    other_key["Signature"] = signature(
+        {k: v for k, v in other_key.items() if k != "Signature"}, "not-the-private-key"
+    )
+    assert_error(endpoint.post(other_key), actions.BAD_SIGNATURE)
+    unknown_key = endpoint.sign(
+        {"Action": "DescribeCluster", "Region": REGION}, ("no-such-public-key", "x")
+    )
+    assert_error(endpoint.post(unknown_key), actions.BAD_SIGNATURE)
 
 
 # Authentication -------------------------------------------------------------
 
 
-def test_it_needs_an_action(call):
-    assert call(None, Region=REGION)["RetCode"] == actions.MISSING_ACTION
+def test_it_needs_an_action(endpoint):
+    body = flatten({"Region": REGION, "PublicKey": endpoint.public_key})
+    body["Signature"] = signature(body, endpoint.private_key)
+    assert_error(endpoint.post(body), actions.MISSING_ACTION)
 
 
 def test_it_refuses_an_unknown_action(call):
-    assert call("DescribeEverything", Region=REGION)["RetCode"] == actions.NO_SUCH_ACTION
+    assert_error(call("DescribeEverything", Region=REGION), actions.NO_SUCH_ACTION)
 
 
-def test_it_needs_a_public_key_and_a_signature(endpoint):
-    post = lambda body: httpx.post(f"{endpoint.url}/api", data=body).json()  # noqa: E731
-    base = {"Action": "DescribeCluster", "Region": REGION}
-    assert post(base)["RetCode"] == actions.MISSING_PUBLIC_KEY
-    assert post({**base, "PublicKey": endpoint.public_key})["RetCode"] == actions.MISSING_SIGNATURE
-    wrong = {**base, "PublicKey": endpoint.public_key, "Signature": "0" * 40}
-    assert post(wrong)["RetCode"] == actions.BAD_SIGNATURE
+def test_it_needs_a_public_key(endpoint):
+    body = {"Action": "DescribeCluster", "Region": REGION}
+    body["Signature"] = signature(body, endpoint.private_key)
+    assert_error(endpoint.post(body), actions.MISSING_PUBLIC_KEY)
+    assert_error(endpoint.post({**body, "PublicKey": ""}), actions.MISSING_PUBLIC_KEY)
+
+
+def test_it_needs_a_signature(endpoint):
+    body = {"Action": "DescribeCluster", "Region": REGION, "PublicKey": endpoint.public_key}
+    assert_error(endpoint.post(body), actions.MISSING_SIGNATURE)
+    assert_error(endpoint.post({**body, "Signature": ""}), actions.MISSING_SIGNATURE)
+
+
+def test_it_refuses_a_bad_signature(endpoint):
+    body = {"Action": "DescribeCluster", "Region": REGION, "PublicKey": endpoint.public_key}
+    assert_error(endpoint.post({**body, "Signature": "0" * 40}), actions.BAD_SIGNATURE)
 
 
 def test_it_refuses_a_region_it_does_not_offer(call):
-    assert call("DescribeCluster", Region="xx-nowhere1")["RetCode"] == actions.BAD_REGION
+    assert_error(call("DescribeCluster", Region="xx-nowhere1"), actions.BAD_REGION)
+
+
+# Tenants --------------------------------------------------------------------
 
 
 def test_it_lets_only_an_admin_key_act_for_another_company(local):
-    as_tenant = local.call("DescribeCluster", key=ACME_KEY, Region=REGION, CompanyID=10002)
-    assert as_tenant["RetCode"] == actions.ADMIN_ONLY
-    own = local.call("DescribeCluster", key=ACME_KEY, Region=REGION, CompanyID=10001)
-    assert own["RetCode"] == 0
-    as_admin = local.call("DescribeCluster", Region=REGION, CompanyID=10002)
-    assert as_admin["RetCode"] == 0
-    assert {c["Name"] for c in as_admin["Infos"]} == {"globex-shop"}
+    as_tenant = local.call("DescribeCluster", key=ACME_KEY, Region=REGION, CompanyID=GLOBEX)
+    assert_error(as_tenant, actions.ADMIN_ONLY, "DescribeCluster")
+    create = local.create(key=ACME_KEY, CompanyID=GLOBEX)
+    assert_error(create, actions.ADMIN_ONLY, "CreateCluster")
+    own = local.call("DescribeCluster", key=ACME_KEY, Region=REGION, CompanyID=ACME)
+    assert_ok(own, "DescribeCluster")
+    as_admin = local.call("DescribeCluster", Region=REGION, CompanyID=GLOBEX, Limit=1000)
+    assert_ok(as_admin, "DescribeCluster")
+    assert "globex-shop" in {c["Name"] for c in as_admin["Infos"]}
+    assert {c["CompanyID"] for c in as_admin["Infos"]} == {GLOBEX}
+    nobody = local.call("DescribeCluster", Region=REGION, CompanyID=99999)
+    assert_error(nobody, actions.NOT_FOUND, "DescribeCluster")
+
+
+def test_it_lets_a_tenant_key_see_its_own_tenants_clusters(local, clusters):
+    mine = local.call("DescribeCluster", key=ACME_KEY, Region=REGION, ClusterIDs=[clusters["main"]])
+    assert_ok(mine, "DescribeCluster")
+    assert mine["Infos"][0]["CompanyID"] == ACME
 
 
 def test_it_never_shows_a_tenant_another_tenants_cluster(local, clusters):
-    other = local.call("DescribeCluster", key=GLOBEX_KEY, Region=REGION)
-    assert clusters["changed"] not in {c["ClusterID"] for c in other["Infos"]}
-    for action, extra in [
-        ("DescribeCluster", {"ClusterIDs": [clusters["changed"]]}),
-        ("DeleteCluster", {"ClusterID": clusters["changed"]}),
-        ("DescribeSuperNode", {"ClusterID": clusters["changed"]}),
+    listed = local.call("DescribeCluster", key=GLOBEX_KEY, Region=REGION, Limit=1000)
+    assert_ok(listed, "DescribeCluster")
+    assert {c["CompanyID"] for c in listed["Infos"]} == {GLOBEX}
+    main = {"Region": REGION, "ClusterID": clusters["main"]}
+    for action, params in [
+        ("DescribeCluster", {"Region": REGION, "ClusterIDs": [clusters["main"]]}),
+        ("DescribeSuperNode", main),
+        ("ForwardCluster", {**main, "Path": "/api/v1/namespaces"}),
+        ("AllocateK8STerminal", main),
+        ("UpdateClusterCapacity", {**main, "MaxStorage": 4096}),
+        ("GetClusterPrice", {**main, **_PRICE}),
+        ("GetClusterPaymentOfPremium", {**main, "SuperNode": "super-node-default"}),
     ]:
-        answer = local.call(action, key=GLOBEX_KEY, Region=REGION, **extra)
-        assert answer["RetCode"] == actions.NOT_FOUND, (action, answer)
+        answer = local.call(action, key=GLOBEX_KEY, **params)
+        assert_error(answer, actions.NOT_FOUND, action)
+    # The cluster is untouched.
+    assert local.describe(clusters["main"])["MaxStorage"] != 4096
 
 
-# Filters --------------------------------------------------------------------
-
-
-def test_it_filters_and_counts_exactly(call):
-    everything = call("DescribeCluster", Region=REGION, Limit=1000)
-    total = everything["TotalCount"]
-    assert total == len(everything["Infos"])
-    page = call("DescribeCluster", Region=REGION, Limit=2, Offset=1)
-    assert page["TotalCount"] == total
-    assert [c["ClusterID"] for c in page["Infos"]] == [
-        c["ClusterID"] for c in everything["Infos"][1:3]
-    ]
-    first = everything["Infos"][0]
-    by_keyword = call("DescribeCluster", Region=REGION, Keyword=first["Name"].upper())
-    assert first["ClusterID"] in {c["ClusterID"] for c in by_keyword["Infos"]}
-    assert all(
-        first["Name"].lower() in c["Name"].lower()
-        or first["Name"].lower() in c["Remark"].lower()
-        or first["Name"].lower() in c["ClusterID"]
-        for c in by_keyword["Infos"]
+def test_it_keeps_projects_to_their_tenant(local):
+    other_project = f"org-{ACME}-default"
+    created = local.create(key=GLOBEX_KEY, ProjectID=other_project)
+    assert_error(created, actions.NOT_FOUND, "CreateCluster")
+    listed = local.call(
+        "DescribeCluster", key=GLOBEX_KEY, Region=REGION, ProjectIDs=[other_project]
     )
-    project = first["ProjectID"]
-    in_project = call("DescribeCluster", Region=REGION, ProjectIDs=[project], Limit=1000)
-    assert in_project["TotalCount"] == sum(c["ProjectID"] == project for c in everything["Infos"])
+    assert_error(listed, actions.NOT_FOUND, "DescribeCluster")
 
 
-def test_it_refuses_a_limit_out_of_range(call):
-    assert call("DescribeCluster", Region=REGION, Limit=0)["RetCode"] == actions.CHECK_FAILED
-    assert call("DescribeCluster", Region=REGION, Limit=1001)["RetCode"] == actions.CHECK_FAILED
-
-
-# State over time ------------------------------------------------------------
-
-
-def test_it_creates_through_the_control_plane_and_deletes_through_deleting(call, endpoint):
-    created = call("CreateCluster", **create_params())
-    cluster_id = created["ClusterID"]
-    first = call("DescribeCluster", Region=REGION, ClusterIDs=[cluster_id])["Infos"][0]
-    assert first["Status"] == "Creating"
-    assert set(first["ControllerPlaneStatus"]) == {
-        "ETCD",
-        "KubeApiserver",
-        "KubeTerminal",
-        "KubeControllerManager",
-        "KubeScheduler",
-        "CSI",
-        "CCM",
-        "VK",
-    }
-    assert call("DeleteCluster", Region=REGION, ClusterID=cluster_id)["RetCode"] == (
-        actions.WRONG_STATE
-    )
-    running = wait_for(endpoint, cluster_id, "Running")
-    assert all(part["Status"] == "Ready" for part in running["ControllerPlaneStatus"].values())
-    nodes = call("DescribeSuperNode", Region=REGION, ClusterID=cluster_id)
-    assert [n["IsDefault"] for n in nodes["Infos"]] == [True]
-    assert call("DeleteCluster", Region=REGION, ClusterID=cluster_id)["RetCode"] == 0
-    assert call("DeleteCluster", Region=REGION, ClusterID=cluster_id)["RetCode"] == (
-        actions.WRONG_STATE
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        gone = call("DescribeCluster", Region=REGION, ClusterIDs=[cluster_id])
-        if gone["RetCode"] == actions.NOT_FOUND:
-            break
-        assert gone["Infos"][0]["Status"] == "Deleting"
-        time.sleep(0.3)
-    else:
-        raise AssertionError("the cluster was not removed")
-
-
-def test_it_refuses_a_second_eip_and_a_default_node_delete(call, clusters):
-    cluster = {"Region": REGION, "ClusterID": clusters["changed"]}
-    call("DetachClusterEIP", **cluster)
-    assert call("AttachClusterEIP", **cluster, EIPID="eip-one")["RetCode"] == 0
-    assert call("AttachClusterEIP", **cluster, EIPID="eip-two")["RetCode"] == (
-        actions.WRONG_STATE_OTHER
-    )
-    refused = call("DeleteSuperNode", **cluster, NodeName="super-node-default")
-    assert refused["RetCode"] == actions.WRONG_STATE_OTHER
-
-
-# Prices ---------------------------------------------------------------------
-
-
-def test_it_prices_by_the_documented_table(call):
-    def price(**params):
-        answer = call(
-            "GetClusterPrice",
-            Region=REGION,
-            ComputeclassType="ComputeSetStandard",
-            StorageclassType="StorageSetSSD",
-            **params,
-        )
-        assert answer["RetCode"] == 0, answer
-        return answer["Infos"][0]["Price"]
-
-    hourly = 0.5 + 4 * 0.12 + 8 * 0.015 + 0.05
-    assert price(ChargeType="Dynamic", CPU=4, Memory=8) == round(hourly, 2)
-    assert price(ChargeType="Month", Quantity=3, CPU=4, Memory=8) == round(
-        hourly * 720 * 3 * 0.85, 2
-    )
-    assert price(ChargeType="Year", Quantity=1, CPU=4, Memory=8) == round(hourly * 8760 * 0.7, 2)
-    assert (
-        call(
-            "GetClusterPrice",
-            Region=REGION,
-            ChargeType="Month",
-            Quantity=12,
-            ComputeclassType="ComputeSetStandard",
-            StorageclassType="StorageSetSSD",
-        )["RetCode"]
-        == actions.CHECK_FAILED
-    )
-
-
-def test_it_agrees_premium_and_price_for_a_gpu_change(call, endpoint):
-    (cluster_id,) = new_running_clusters(endpoint, 1)
-    base = {"Region": REGION, "ClusterID": cluster_id}
-    price_args = {
-        **base,
-        "ChargeType": "Dynamic",
-        "ComputeclassType": "ComputeSetStandard",
-        "StorageclassType": "StorageSetSSD",
-    }
-    before = call("GetClusterPrice", **price_args)["Infos"][0]["Price"]
-    premium = call(
-        "GetClusterPaymentOfPremium",
-        **base,
-        SuperNode="super-node-default",
-        GPUMdevName="nvidia-a10",
-        GPU=2,
-    )
-    assert premium["OrderType"] == "Dynamic"
-    assert (
-        call(
-            "UpdateSuperNodeGPU",
-            **base,
-            NodeName="super-node-default",
-            GPUMdevName="nvidia-a10",
-            GPU=2,
-        )["RetCode"]
-        == 0
-    )
-    after = call("GetClusterPrice", **price_args)["Infos"][0]["Price"]
-    assert premium["Price"] == pytest.approx(after - before, abs=0.011)
-    assert premium["Price"] == pytest.approx(7.0)
-
-
-# Logs -----------------------------------------------------------------------
-
-
-def test_it_searches_logs_with_and_semantics_ignores_bounds_and_limit(call, pod):
-    logs = lambda **extra: call("GetContainerLogs", Region=REGION, **pod, **extra)  # noqa: E731
-    everything = logs(LineLimit=5000)
-    assert everything["RetCode"] == 0 and everything["TotalCount"] > 50
-    lines = everything["Infos"]
-    both = logs(Keywords=["GET", "200"], LineLimit=5000)
-    assert both["TotalCount"] == sum("GET" in x["Body"] and "200" in x["Body"] for x in lines)
-    ignored = logs(Keywords=["GET"], KeywordsIgnore=["/healthz"], LineLimit=5000)
-    assert ignored["TotalCount"] == sum(
-        "GET" in x["Body"] and "/healthz" not in x["Body"] for x in lines
-    )
-    limited = logs(LineLimit=7)
-    assert len(limited["Infos"]) == 7 and limited["TotalCount"] >= everything["TotalCount"]
-    start, end = lines[10]["Time"], lines[20]["Time"]
-    window = logs(Start=start, End=end, LineLimit=5000)
-    times = [x["Time"] for x in window["Infos"]]
-    assert times[0] == start and end not in times  # start inclusive, end exclusive
-    assert window["TotalCount"] == sum(start <= x["Time"] < end for x in lines)
-    assert times == sorted(times)
-
-
-# Sessions -------------------------------------------------------------------
-
-
-def test_it_accepts_a_session_once(call, endpoint, pod):
-    if not endpoint.local:
-        pytest.skip("the gateway address of a foreign endpoint is configured elsewhere")
-    session = call(
-        "AllocateK8SSession",
-        Region=REGION,
-        ClusterID=pod["ClusterID"],
-        NameSpace=pod["Namespace"],
-        PodName=pod["Pod"],
-    )
-    url = endpoint.url.replace("http", "ws", 1) + "/api/session/"
-
-    async def exchange(session_id: str) -> tuple[str, dict]:
-        output = b""
-        async with connect(url + session_id, subprotocols=["v5.channel.k8s.io"]) as ws:
-            # A refused session may already be closed: the send can fail, the frames
-            # the gateway sent before closing are still there to read.
-            with contextlib.suppress(websockets.ConnectionClosed):
-                await ws.send(b"\x00echo $((6*7)); exit 0\r")
-            with contextlib.suppress(websockets.ConnectionClosed):
-                async with asyncio.timeout(10):
-                    async for frame in ws:
-                        if frame[0] == 3:
-                            return output.decode(errors="replace"), json.loads(frame[1:])
-                        output += frame[1:]
-        return output.decode(errors="replace"), {}
-
-    text, status = asyncio.run(exchange(session["SessionID"]))
-    assert "42" in text and status["status"] == "Success"
-    _, again = asyncio.run(exchange(session["SessionID"]))
-    assert "1010" in json.dumps(again) or "expired" in again.get("message", "")
-    _, unknown = asyncio.run(exchange("no-such-session"))
-    assert "does not exist" in unknown.get("message", "")
+_PRICE = {
+    "ChargeType": "Dynamic",
+    "ComputeclassType": "ComputeSetStandard",
+    "StorageclassType": "StorageSetSSD",
+}

@@ -23,6 +23,8 @@ from .common import check, get_cluster, require_status
 
 NAME_MAX = 64
 MAX_LIMIT = 1000
+MAX_OFFSET = 10**9
+MAX_DYNAMIC_QUANTITY = 1000
 DEFAULT_NODE = "super-node-default"
 
 
@@ -74,6 +76,10 @@ def check_class_types(compute: str, storage: str | None) -> None:
 def check_charge(charge_type: str, quantity: int | None) -> int:
     check(charge_type in catalog.CHARGE_TYPES, f"ChargeType must be one of {catalog.CHARGE_TYPES}")
     if charge_type == "Dynamic":
+        check(
+            quantity is None or 0 <= quantity <= MAX_DYNAMIC_QUANTITY,
+            f"Quantity for Dynamic must be 0 to {MAX_DYNAMIC_QUANTITY} (it is not used)",
+        )
         return quantity or 0
     low, high = catalog.QUANTITY_RANGE[charge_type]
     check(
@@ -208,7 +214,7 @@ def describe_cluster(call: Call, p: dict[str, Any]) -> dict:
     limit = p.get("Limit", 20)
     offset = p.get("Offset", 0)
     check(1 <= limit <= MAX_LIMIT, f"Limit must be 1 to {MAX_LIMIT}")
-    check(offset >= 0, "Offset must not be negative")
+    check(0 <= offset <= MAX_OFFSET, f"Offset must be 0 to {MAX_OFFSET}")
     query = Cluster.objects.filter(tenant=call.tenant, region=call.region)
     if p.get("ClusterIDs"):
         wanted = set(p["ClusterIDs"])
@@ -381,10 +387,11 @@ def _touch(cluster: Cluster, *fields: str) -> None:
 def update_cluster(call: Call, p: dict[str, Any]) -> dict:
     cluster = get_cluster(call, p["ClusterID"])
     require_status(cluster, "Running")
-    for subnet in p["SubnetIDs"]:
+    subnets = list(dict.fromkeys(p["SubnetIDs"]))
+    for subnet in subnets:
         check(subnet.startswith("subnet-"), f"SubnetIDs item [{subnet}] must start with subnet-")
-    check(len(p["SubnetIDs"]) <= 8, "At most 8 subnets")
-    cluster.subnet_ids = list(dict.fromkeys(p["SubnetIDs"]))
+    check(len(subnets) <= 8, "At most 8 subnets")
+    cluster.subnet_ids = subnets
     _touch(cluster, "subnet_ids")
     return {}
 

@@ -12,7 +12,7 @@ from ..errors import ApiError
 from ..models import Cluster
 from .clusters import check_charge, check_class_types
 from .common import check, get_cluster
-from .supernodes import get_node
+from .supernodes import get_node, gpu_count
 
 MAX_CPU = 4096
 MAX_MEMORY = 16384
@@ -58,7 +58,7 @@ def get_premium(call: Call, p: dict[str, Any]) -> dict:
     mdev = p.get("GPUMdevName") or node.gpu_mdev
     if mdev and mdev not in catalog.GPU_HOUR:
         raise ApiError(a.NOT_FOUND, f"GPUMdevName [{mdev}] does not exist")
-    count = p.get("GPU", node.gpu_count)
+    count = gpu_count(node, p)
     check(0 <= count <= catalog.MAX_GPU_PER_NODE, f"GPU must be 0 to {catalog.MAX_GPU_PER_NODE}")
     delta = catalog.gpu_hour(mdev, count) - catalog.gpu_hour(node.gpu_mdev, node.gpu_count)
     charge_type = cluster.charge_type

@@ -18,6 +18,14 @@ from .common import DNS_LABEL, check, get_cluster, require_status
 MAX_LIMIT = 1000
 
 
+def gpu_count(node: SuperNode, p: dict[str, Any]) -> int:
+    """GPU left out means: keep the node's count of cards (one when it has none).
+
+    The same default for pricing a change and for making it, so the quote is the bill.
+    """
+    return p.get("GPU", node.gpu_count or 1)
+
+
 def get_node(cluster: Cluster, node_name: str) -> SuperNode:
     node = cluster.super_nodes.filter(node_name=node_name).first()
     if node is None:
@@ -142,7 +150,7 @@ def describe_super_node(call: Call, p: dict[str, Any]) -> dict:
     limit = p.get("Limit", 20)
     offset = p.get("Offset", 0)
     check(1 <= limit <= MAX_LIMIT, f"Limit must be 1 to {MAX_LIMIT}")
-    check(offset >= 0, "Offset must not be negative")
+    check(0 <= offset <= 10**9, "Offset must be 0 to 1000000000")
     query = cluster.super_nodes.all()
     if p.get("NodeNames"):
         wanted = set(p["NodeNames"])
@@ -199,7 +207,7 @@ def update_gpu(call: Call, p: dict[str, Any]) -> dict:
     mdev = p["GPUMdevName"]
     if mdev not in catalog.GPU_HOUR:
         raise ApiError(a.NOT_FOUND, f"GPUMdevName [{mdev}] does not exist")
-    count = p.get("GPU", 1)
+    count = gpu_count(node, p)
     check(0 <= count <= catalog.MAX_GPU_PER_NODE, f"GPU must be 0 to {catalog.MAX_GPU_PER_NODE}")
     node.gpu_mdev = mdev if count else ""
     node.gpu_count = count
