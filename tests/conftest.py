@@ -10,6 +10,22 @@ from console.accounts.models import Role, User
 from console.localcloud import seed as demo
 from tests import servers
 
+# A valid "create cluster" form as the browser posts it.
+CREATE_CLUSTER_FORM = {
+    "name": "new-cluster",
+    "remark": "made by a test",
+    "charge_type": "Dynamic",
+    "quantity": "1",
+    "k8s_version": "1.30.6",
+    "compute_class": "ComputeSetStandard",
+    "storage_class": "StorageSetSSD",
+    "high_availability": "false",
+    "vpc_id": "vpc-abc",
+    "subnet_id": "subnet-abc",
+    "tag_key": ["env"],
+    "tag_value": ["test"],
+}
+
 
 @pytest.fixture(autouse=True)
 def _embedded_cloud(settings):

@@ -5,21 +5,9 @@ from __future__ import annotations
 import pytest
 
 from console.localcloud.models import Cluster, Fault, Tenant
+from tests.conftest import CREATE_CLUSTER_FORM
 
-GOOD = {
-    "name": "new-cluster",
-    "remark": "made by a test",
-    "charge_type": "Dynamic",
-    "quantity": "1",
-    "k8s_version": "1.30.6",
-    "compute_class": "ComputeSetStandard",
-    "storage_class": "StorageSetSSD",
-    "high_availability": "false",
-    "vpc_id": "vpc-abc",
-    "subnet_id": "subnet-abc",
-    "tag_key": ["env"],
-    "tag_value": ["test"],
-}
+GOOD = CREATE_CLUSTER_FORM
 
 
 def cluster_id(name: str) -> str:

@@ -9,21 +9,9 @@ from django.test import Client
 from django.urls import reverse
 
 from console.localcloud.models import Cluster, SuperNode
-from tests.conftest import logged_in
+from tests.conftest import CREATE_CLUSTER_FORM, logged_in
 
-NEW_CLUSTER = {
-    "name": "new-cluster",
-    "charge_type": "Dynamic",
-    "quantity": "1",
-    "k8s_version": "1.30.6",
-    "compute_class": "ComputeSetStandard",
-    "storage_class": "StorageSetSSD",
-    "high_availability": "false",
-    "vpc_id": "vpc-abc",
-    "subnet_id": "subnet-abc",
-    "tag_key": ["env"],
-    "tag_value": ["test"],
-}
+NEW_CLUSTER = CREATE_CLUSTER_FORM
 CAPACITY = {
     "max_cpu": "100",
     "max_memory": "300",

@@ -53,7 +53,7 @@ def _handle(request: HttpRequest, fault: Fault) -> HttpResponse:
         return HttpResponse(status=413)
     action_name = ""
     try:
-        flat = wire.flat_params(request)
+        flat, native = wire.read_params(request)
         action_name = flat.get("Action", "")
         injected = _injected_error(fault, action_name or "Unknown")
         if injected is not None:
@@ -65,7 +65,7 @@ def _handle(request: HttpRequest, fault: Fault) -> HttpResponse:
             raise ApiError(actions.NO_SUCH_ACTION, f"Action [{action_name}] does not exist")
         caller = auth.authenticate(flat)
         try:
-            params = actions.validate(spec, wire.structured(spec, flat, wire.json_values(request)))
+            params = actions.validate(spec, wire.structured(spec, flat, native))
         except actions.InvalidParams as exc:
             raise ApiError(exc.ret_code, exc.message) from None
         call = auth.resolve(caller, params)

@@ -17,10 +17,14 @@ _INDEXED = re.compile(r"^(?P<name>[A-Za-z0-9_]+)\.(?P<index>\d+)$")
 MAX_BODY = 1024 * 1024
 
 
-def flat_params(request: HttpRequest) -> dict[str, str]:
-    """Every parameter as wire text, arrays flattened: what the signature covers."""
+def read_params(request: HttpRequest) -> tuple[dict[str, str], dict[str, Any]]:
+    """The parameters twice over, from one parse of the request.
+
+    flat: every parameter as wire text, arrays flattened (what the signature covers);
+    native: a JSON body's own top-level values (empty for a form or a query string).
+    """
     if request.method == "GET":
-        return {k: request.GET.get(k, "") for k in request.GET}
+        return {k: request.GET.get(k, "") for k in request.GET}, {}
     content_type = request.content_type or ""
     if content_type == "application/json":
         try:
@@ -29,20 +33,12 @@ def flat_params(request: HttpRequest) -> dict[str, str]:
             raise ApiError(actions.BAD_FORMAT, "Request body is not valid JSON") from None
         if not isinstance(data, dict):
             raise ApiError(actions.BAD_FORMAT, "Request body must be a JSON object")
-        return signing.flatten(data)
+        return signing.flatten(data), data
     params = {k: request.POST.get(k, "") for k in request.POST}
     # A query string on a POST still counts (some SDKs put Action there).
     for key in request.GET:
         params.setdefault(key, request.GET.get(key, ""))
-    return params
-
-
-def json_values(request: HttpRequest) -> dict[str, Any]:
-    """A JSON body's own top-level values (already parsed once by flat_params)."""
-    if request.method == "GET" or request.content_type != "application/json":
-        return {}
-    data = json.loads(request.body or b"{}")
-    return data if isinstance(data, dict) else {}
+    return params, {}
 
 
 def structured(
