@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "console.pricing",
     "console.dashboard",
     "console.terminal",
+    "console.logs",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,8 @@ urlpatterns = [
     path("clusters/<str:cluster_id>/nodes/", include("console.supernodes.urls")),
     path("pricing/", include("console.pricing.urls")),
     path("terminal/", include("console.terminal.urls")),
+    path("logs/", include("console.logs.urls")),
+    path("pick/", include("console.web.urls")),
 ]
 
 if settings.LOCALCLOUD_ENABLED:

@@ -71,3 +71,16 @@ def write_logs(pod: Pod, until_ns: int | None = None) -> None:
         pod.logs_written_ns = first + count * LINE_EVERY_NS
         pod.log_seq += count
         pod.save(update_fields=["logs_written_ns", "log_seq"])
+
+
+def append_line(pod: Pod, container: str, body: str) -> LogLine:
+    """Write one given line now, after the demo lines due so far (so times stay in order)."""
+    write_logs(pod)
+    return LogLine.objects.create(
+        cluster_id=pod.cluster.cluster_id,
+        namespace=pod.namespace,
+        pod=pod.name,
+        container=container,
+        time_ns=max(time.time_ns(), pod.logs_written_ns + 1),
+        body=body,
+    )

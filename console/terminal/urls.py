@@ -7,7 +7,6 @@ from . import views
 app_name = "terminal"
 urlpatterns = [
     path("", views.terminal_page, name="page"),
-    path("options/<str:what>/", views.picker_options, name="options"),
     path("pods/<str:cluster_id>/", views.cluster_pods, name="pods"),
     path("sessions/", views.session_list, name="sessions"),
     path("sessions/<int:pk>/", views.session_player, name="player"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from asgiref.sync import sync_to_async
@@ -12,36 +11,12 @@ from django.shortcuts import render
 from console.cloud.client import CloudError, CloudUnavailable
 from console.web import cloudcall
 from console.web.access import admin_required
+from console.web.kubeapi import api_path, kube_get, pod_summaries
 
 from .models import TerminalSession
 from .recording import read_cast
 
 PICKER_LIMIT = 1000
-
-
-async def _kube_get(request: HttpRequest, cluster_id: str, path: str) -> dict:
-    """GET a path of the cluster's Kubernetes API through ForwardCluster."""
-    result = await cloudcall.call(
-        request, "ForwardCluster", ClusterID=cluster_id, Method="GET", Path=path
-    )
-    if result.Info.ResponseCode != 200:
-        raise CloudUnavailable(f"Kubernetes answered {result.Info.ResponseCode}", "ForwardCluster")
-    try:
-        return json.loads(result.Info.ResponseBody)
-    except ValueError:
-        raise CloudUnavailable("malformed Kubernetes answer", "ForwardCluster") from None
-
-
-def _pods(items: list[dict]) -> list[dict]:
-    return [
-        {
-            "namespace": pod["metadata"].get("namespace", ""),
-            "name": pod["metadata"]["name"],
-            "phase": (pod.get("status") or {}).get("phase", ""),
-            "containers": [c["name"] for c in (pod.get("spec") or {}).get("containers", [])],
-        }
-        for pod in items
-    ]
 
 
 async def terminal_page(request: HttpRequest) -> HttpResponse:
@@ -61,43 +36,12 @@ async def terminal_page(request: HttpRequest) -> HttpResponse:
     return render(request, "terminal/index.html", context)
 
 
-async def picker_options(request: HttpRequest, what: str) -> HttpResponse:
-    """<option>s for the namespace, pod or container picker."""
-    cluster_id = request.GET.get("cluster", "")
-    namespace = request.GET.get("namespace", "")
-    pod = request.GET.get("pod", "")
-    options: list[str] = []
-    error = ""
-    try:
-        if not cluster_id:
-            pass
-        elif what == "namespaces":
-            body = await _kube_get(request, cluster_id, "/api/v1/namespaces")
-            options = [n["metadata"]["name"] for n in body.get("items", [])]
-        elif what == "pods" and namespace:
-            body = await _kube_get(request, cluster_id, f"/api/v1/namespaces/{namespace}/pods")
-            options = [p["name"] for p in _pods(body.get("items", []))]
-        elif what == "containers" and namespace and pod:
-            body = await _kube_get(
-                request, cluster_id, f"/api/v1/namespaces/{namespace}/pods/{pod}"
-            )
-            options = _pods([body])[0]["containers"]
-    except (CloudError, CloudUnavailable) as exc:
-        error = cloudcall.error_text(exc)
-    selected = request.GET.get({"namespaces": "namespace", "pods": "pod"}.get(what, "container"))
-    return render(
-        request,
-        "terminal/_options.html",
-        {"options": options, "error": error, "selected": selected, "what": what},
-    )
-
-
 async def cluster_pods(request: HttpRequest, cluster_id: str) -> HttpResponse:
     """The pods of a cluster, for its page: each with a terminal link per container."""
     context = {"cluster_id": cluster_id}
     try:
-        body = await _kube_get(request, cluster_id, "/api/v1/pods")
-        context["pods"] = _pods(body.get("items", []))
+        body = await kube_get(request, cluster_id, api_path("api", "v1", "pods"))
+        context["pods"] = pod_summaries(body.get("items", []))
     except (CloudError, CloudUnavailable) as exc:
         context["error"] = cloudcall.error_text(exc)
     return render(request, "terminal/_pods.html", context)

@@ -33,3 +33,11 @@ document.addEventListener("click", async (event) => {
     button.textContent = "Select and copy (clipboard blocked)";
   }
 });
+
+// The server shows times in the browser's zone; it learns the zone from this cookie.
+(() => {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (zone && !document.cookie.split("; ").includes(`tz=${encodeURIComponent(zone)}`)) {
+    document.cookie = `tz=${encodeURIComponent(zone)}; path=/; max-age=31536000; SameSite=Lax`;
+  }
+})();

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Value
-from django.db.models.functions import StrIndex
-
 from console.cloud import actions as a
 
 from ..auth import Call
 from ..errors import ApiError
+from ..logsearch import LogQuery, search
 from ..logwriter import write_logs
-from ..models import LogLine, Pod
+from ..models import Pod
 from .common import check, get_cluster
 
 DEFAULT_LINES = 100
@@ -34,25 +32,17 @@ def get_container_logs(call: Call, p: dict[str, Any]) -> dict:
     elif not p.get("NotInCluster"):
         # NotInCluster searches what pods that are gone wrote; otherwise the pod must exist.
         raise ApiError(a.NOT_FOUND, f"Pod [{p['Namespace']}/{p['Pod']}] does not exist")
-    query = LogLine.objects.filter(
-        cluster_id=cluster.cluster_id,
-        namespace=p["Namespace"],
-        pod=p["Pod"],
-        container=p["Container"],
-    )
-    if start is not None:
-        query = query.filter(time_ns__gte=start)
-    if end is not None:
-        query = query.filter(time_ns__lt=end)
-    # StrIndex is a case-sensitive substring test on every database (like grep -F).
-    for i, word in enumerate(p.get("Keywords", [])):
-        query = query.annotate(**{f"kw{i}": StrIndex("body", Value(word))}).filter(
-            **{f"kw{i}__gt": 0}
+    total, newest = search(
+        LogQuery(
+            cluster_id=cluster.cluster_id,
+            namespace=p["Namespace"],
+            pod=p["Pod"],
+            container=p["Container"],
+            keywords=p.get("Keywords", []),
+            ignore=p.get("KeywordsIgnore", []),
+            start=start,
+            end=end,
+            limit=limit,
         )
-    for i, word in enumerate(p.get("KeywordsIgnore", [])):
-        query = query.annotate(**{f"ig{i}": StrIndex("body", Value(word))}).filter(**{f"ig{i}": 0})
-    total = query.count()
-    # The newest LineLimit lines, oldest first, like `tail`.
-    newest = list(query.order_by("-time_ns", "-id").values_list("time_ns", "body")[:limit])
-    newest.reverse()
+    )
     return {"TotalCount": total, "Infos": [{"Time": t, "Body": b} for t, b in newest]}

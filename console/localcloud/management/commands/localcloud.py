@@ -1,4 +1,4 @@
-"""`manage.py localcloud [serve|seed|faults]`: run, fill and break the embedded cloud."""
+"""`manage.py localcloud [serve|seed|faults|log]`: run, fill and break the embedded cloud."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.urls import clear_url_caches
 
 from console.localcloud import seed as demo
-from console.localcloud.models import Fault
+from console.localcloud.logwriter import append_line
+from console.localcloud.models import Fault, Pod
 
 
 class Command(BaseCommand):
@@ -29,12 +30,17 @@ class Command(BaseCommand):
         faults.add_argument("--error-kind", choices=[k for k, _ in Fault.ERROR_KINDS])
         faults.add_argument("--drop-sessions", choices=["on", "off"])
         faults.add_argument("--clear", action="store_true")
+        log = sub.add_parser("log", help="write one line to a pod container's log now")
+        for name in ("cluster", "namespace", "pod", "container", "text"):
+            log.add_argument(name)
 
     def handle(self, *args, verb=None, **options):
         if verb == "seed":
             return self.seed(options["clusters"])
         if verb == "faults":
             return self.faults(options)
+        if verb == "log":
+            return self.log(options)
         return self.serve(options.get("host", "127.0.0.1"), options.get("port", 8001))
 
     def seed(self, clusters: int) -> None:
@@ -63,6 +69,17 @@ class Command(BaseCommand):
             f"faults: latency {fault.latency_ms} ms, error rate {fault.error_rate} "
             f"({fault.error_kind}), drop sessions {fault.drop_sessions}"
         )
+
+    def log(self, options) -> None:
+        pod = Pod.objects.filter(
+            cluster__cluster_id=options["cluster"],
+            namespace=options["namespace"],
+            name=options["pod"],
+        ).first()
+        if pod is None or options["container"] not in {c["name"] for c in pod.containers}:
+            raise CommandError("no such pod container")
+        line = append_line(pod, options["container"], options["text"])
+        self.stdout.write(f"written at {line.time_ns}")
 
     def serve(self, host: str, port: int) -> None:
         from daphne.cli import CommandLineInterface

@@ -1,0 +1,125 @@
+"""The log search form: every GetContainerLogs parameter, read from the URL's query."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, tzinfo
+
+from django import forms
+
+from .instants import NS, parse_instant
+
+MAX_WORDS = 10
+MAX_WORD_LENGTH = 200
+MAX_LINES = 5000
+DEFAULT_LINES = 500
+RANGES = {"5m": 300, "1h": 3600, "24h": 86400}
+RANGE_CHOICES = [
+    ("5m", "Last 5 minutes"),
+    ("1h", "Last hour"),
+    ("24h", "Last 24 hours"),
+    ("custom", "Custom"),
+]
+
+
+class WordsField(forms.Field):
+    """Repeated query parameters (`kw=a&kw=b`): the chips. Blank and repeated words drop."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value) -> list[str]:
+        words: list[str] = []
+        for word in value or []:
+            if word.strip() and word not in words:
+                words.append(word)
+        return words
+
+    def validate(self, value: list[str]) -> None:
+        super().validate(value)
+        if len(value) > MAX_WORDS:
+            raise forms.ValidationError(f"At most {MAX_WORDS} words.")
+        for word in value:
+            if len(word) > MAX_WORD_LENGTH:
+                raise forms.ValidationError(f"A word is at most {MAX_WORD_LENGTH} characters.")
+
+
+class LogSearchForm(forms.Form):
+    cluster = forms.CharField(max_length=64, error_messages={"required": "Pick a cluster."})
+    namespace = forms.CharField(max_length=63, error_messages={"required": "Pick a namespace."})
+    pod = forms.CharField(max_length=253, error_messages={"required": "Pick a pod."})
+    container = forms.CharField(max_length=100, error_messages={"required": "Pick a container."})
+    kw = WordsField(required=False, label="Keywords")
+    ignore = WordsField(required=False, label="Ignore")
+    range = forms.ChoiceField(choices=RANGE_CHOICES, required=False, label="Time")
+    since = forms.CharField(required=False, max_length=40, label="From")
+    until = forms.CharField(required=False, max_length=40, label="To")
+    limit = forms.IntegerField(required=False, min_value=1, max_value=MAX_LINES, label="Lines")
+    gone = forms.BooleanField(required=False, label="Pod no longer in the cluster")
+    wrap = forms.BooleanField(required=False, label="Wrap long lines")
+    tz = forms.ChoiceField(choices=[("local", "Local time"), ("utc", "UTC")], required=False)
+    tail = forms.BooleanField(required=False, label="Live tail")
+
+    def __init__(self, *args, local_zone: tzinfo, now_ns: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.local_zone = local_zone
+        self.now_ns = now_ns or time.time_ns()
+
+    @property
+    def zone(self) -> tzinfo:
+        tz = self.cleaned_data.get("tz") if hasattr(self, "cleaned_data") else None
+        if tz is None:
+            tz = self.data.get("tz", "local")
+        return UTC if tz == "utc" else self.local_zone
+
+    def _instant(self, name: str) -> int | None:
+        text = self.cleaned_data.get(name, "")
+        if not text:
+            return None
+        try:
+            return parse_instant(text, self.zone)
+        except ValueError as exc:
+            self.add_error(name, str(exc))
+            return None
+
+    def clean(self):
+        data = super().clean()
+        data["range"] = data.get("range") or "1h"
+        data["limit"] = data.get("limit") or DEFAULT_LINES
+        overlap = set(data.get("kw") or []) & set(data.get("ignore") or [])
+        if overlap:
+            self.add_error("ignore", f"'{sorted(overlap)[0]}' is both a keyword and ignored.")
+        if data["range"] == "custom":
+            start, end = self._instant("since"), self._instant("until")
+            if start is None and "since" not in self.errors:
+                self.add_error("since", "A custom range needs a start.")
+            if start is not None and end is not None and start >= end:
+                self.add_error("until", "The end must be after the start.")
+            data["start"], data["end"] = start, end
+        else:
+            data["end"] = None  # up to now: new lines belong to the result
+            data["start"] = self.now_ns - RANGES[data["range"]] * NS
+        return data
+
+    def window(self) -> tuple[int, int]:
+        """[start, end) of the search in ns; an open end is now."""
+        return self.cleaned_data["start"], self.cleaned_data["end"] or self.now_ns
+
+    def params(self) -> dict:
+        """The GetContainerLogs parameters of this search."""
+        data = self.cleaned_data
+        params = {
+            "ClusterID": data["cluster"],
+            "Namespace": data["namespace"],
+            "Pod": data["pod"],
+            "Container": data["container"],
+            "LineLimit": data["limit"],
+            "Start": data["start"],
+            "End": self.window()[1],
+        }
+        if data["kw"]:
+            params["Keywords"] = data["kw"]
+        if data["ignore"]:
+            params["KeywordsIgnore"] = data["ignore"]
+        if data["gone"]:
+            params["NotInCluster"] = True
+        return params

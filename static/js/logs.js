@@ -1,0 +1,91 @@
+// The log page: keyword chips, the time range, wrap, and auto-scroll for the live tail.
+(() => {
+  const MAX_LINES_KEPT = 20000; // a long tail drops its oldest lines past this
+  const form = document.getElementById("log-form");
+  if (!form) return;
+  const scroller = () => document.getElementById("log-scroll");
+  const atBottom = (box) => box.scrollHeight - box.scrollTop - box.clientHeight < 40;
+  const toBottom = () => { const box = scroller(); if (box) box.scrollTop = box.scrollHeight; };
+
+  function addChip(input) {
+    const word = input.value;
+    if (!word.trim()) return false;
+    const chip = document.createElement("span");
+    chip.className = "chip";
+    chip.append(word); // text, never markup
+    const hidden = Object.assign(document.createElement("input"), { type: "hidden", name: input.name, value: word });
+    const remove = Object.assign(document.createElement("button"), { type: "button", className: "chip-x", textContent: "×" });
+    remove.setAttribute("aria-label", `Remove ${word}`);
+    chip.append(hidden, remove);
+    input.before(chip);
+    input.value = "";
+    return true;
+  }
+
+  form.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && event.target.matches(".chip-input") && addChip(event.target)) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+  form.addEventListener("click", (event) => {
+    const remove = event.target.closest(".chip-x");
+    if (!remove) return;
+    remove.closest(".chip").remove();
+    form.requestSubmit();
+  });
+
+  const range = document.getElementById("log-range");
+  const showCustom = () => form.querySelectorAll(".custom-range").forEach((el) => {
+    el.hidden = range.value !== "custom";
+  });
+  showCustom();
+  form.addEventListener("change", (event) => {
+    const field = event.target;
+    if (field === range) {
+      showCustom();
+      if (range.value === "custom") document.getElementById("log-since").focus();
+      else form.requestSubmit();
+    } else if (field.id === "log-tail") {
+      form.requestSubmit();
+    } else if (field.id === "log-wrap") {
+      // Wrapping is only a view: change it in place and in the address, without a search.
+      scroller()?.classList.toggle("wrap", field.checked);
+      const url = new URL(window.location.href);
+      if (field.checked) url.searchParams.set("wrap", "1"); else url.searchParams.delete("wrap");
+      history.replaceState(history.state, "", url);
+    }
+  });
+  form.addEventListener("input", (event) => {
+    if (event.target.matches("#log-since, #log-until") && event.target.value) range.value = "custom";
+  });
+
+  // Live tail: follow new lines while the reader is at the bottom; when they have
+  // scrolled up to read, keep their place and offer a jump instead.
+  let following = true;
+  document.body.addEventListener("htmx:beforeSwap", (event) => {
+    if (event.detail.target.id === "log-lines") following = atBottom(scroller());
+  });
+  document.body.addEventListener("htmx:afterSwap", (event) => {
+    const target = event.detail.target;
+    if (target.id === "results") { toBottom(); return; }
+    if (target.id !== "log-lines") return;
+    const lines = target.children;
+    if (lines.length) document.getElementById("no-lines")?.remove();
+    while (lines.length > MAX_LINES_KEPT) lines[0].remove();
+    if (following) toBottom();
+    else if (event.detail.xhr.responseText.includes("<li")) document.getElementById("jump-new").hidden = false;
+  });
+  document.addEventListener("click", (event) => {
+    if (event.target.id !== "jump-new") return;
+    event.target.hidden = true;
+    toBottom();
+  });
+  document.addEventListener("scroll", (event) => {
+    if (event.target.id === "log-scroll" && atBottom(event.target)) {
+      const jump = document.getElementById("jump-new");
+      if (jump) jump.hidden = true;
+    }
+  }, true);
+  toBottom();
+})();

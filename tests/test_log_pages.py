@@ -1,0 +1,181 @@
+"""The log search page, histogram, live tail and download, through the embedded localcloud."""
+
+from __future__ import annotations
+
+import re
+import time
+from urllib.parse import urlencode
+
+import pytest
+
+from console.localcloud.logwriter import append_line
+from console.localcloud.models import Fault, LogLine, Pod
+
+NS = 1_000_000_000
+
+
+@pytest.fixture
+def pod(cloud) -> Pod:
+    return Pod.objects.get(name="web-6f7d9c-x2k4p", cluster__name="prod-web")
+
+
+def search_url(pod: Pod, path: str = "/logs/", **extra) -> str:
+    query = {
+        "cluster": pod.cluster.cluster_id,
+        "namespace": pod.namespace,
+        "pod": pod.name,
+        "container": "nginx",
+        **extra,
+    }
+    return f"{path}?{urlencode(query, doseq=True)}"
+
+
+def line_bodies(html: str) -> list[str]:
+    """The text of each shown line's body, tags stripped (what a reader sees)."""
+    bodies = re.findall(r'<span class="body">(.*?)</span></li>', html, re.S)
+    return [re.sub(r"<[^>]+>", "", b) for b in bodies]
+
+
+def write(pod: Pod, body: str, container: str = "nginx") -> LogLine:
+    return append_line(pod, container, body)
+
+
+def test_it_shows_newest_matching_lines_with_the_count(viewer_client, pod):
+    html = viewer_client.get(search_url(pod, kw="GET", limit=5, range="24h")).content.decode()
+    expected = LogLine.objects.filter(pod=pod.name, container="nginx").order_by("-time_ns")
+    matching = [x for x in expected if "GET" in x.body]
+    assert len(line_bodies(html)) == 5
+    assert f"<strong>{len(matching)}</strong> matching lines, showing the newest 5" in html
+    assert "<mark>GET</mark>" in html
+
+
+def test_it_needs_every_keyword_and_none_of_the_ignored(viewer_client, pod):
+    write(pod, "alpha beta gamma")
+    write(pod, "alpha beta")
+    write(pod, "alpha gamma")
+    html = viewer_client.get(search_url(pod, kw=["alpha", "beta"])).content.decode()
+    assert line_bodies(html) == ["alpha beta gamma", "alpha beta"]
+    html = viewer_client.get(search_url(pod, kw=["alpha"], ignore=["gamma"])).content.decode()
+    assert line_bodies(html) == ["alpha beta"]
+
+
+def test_it_renders_hostile_lines_as_text(viewer_client, pod):
+    write(
+        pod,
+        "<script>alert(1)</script> \x1b[31mred\x1b[0m \x1b]0;title\x07 <img src=x onerror=alert(2)>",
+    )
+    html = viewer_client.get(search_url(pod, kw=["alert"])).content.decode()
+    assert "<script>alert(1)" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;<mark>alert</mark>(1)&lt;/script&gt;" in html
+    assert '<span class="a-f1">red</span>' in html
+    assert "\x1b" not in html  # no raw escape reaches the browser
+    assert line_bodies(html)[-1].startswith("&lt;script&gt;alert(1)&lt;/script&gt; red ")
+
+
+def test_it_bounds_a_custom_range_start_inclusive_end_exclusive(viewer_client, pod):
+    first = write(pod, "bounded one")
+    second = write(pod, "bounded two")
+    url = search_url(pod, kw="bounded", range="custom", since=first.time_ns, until=second.time_ns)
+    assert line_bodies(viewer_client.get(url).content.decode()) == ["bounded one"]
+    url = search_url(pod, kw="bounded", range="custom", since=first.time_ns + 1)
+    assert line_bodies(viewer_client.get(url).content.decode()) == ["bounded two"]
+
+
+def test_it_reads_a_typed_time_in_the_browser_zone(viewer_client, pod):
+    line = write(pod, "zoned line")
+    viewer_client.cookies["tz"] = "Asia/Shanghai"
+    moment = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(line.time_ns // NS + 8 * 3600))
+    html = viewer_client.get(search_url(pod, kw="zoned", range="custom", since=moment)).content
+    assert line_bodies(html.decode()) == ["zoned line"]
+    assert "Local (Asia/Shanghai)" in html.decode()
+    shown = time.strftime("%H:%M:%S", time.gmtime(line.time_ns // NS))
+    utc = viewer_client.get(search_url(pod, kw="zoned", tz="utc")).content.decode()
+    assert shown in utc
+
+
+def test_it_keeps_what_was_typed_when_input_is_wrong(viewer_client, pod):
+    url = search_url(pod, kw=["keep me"], range="custom", since="yesterday", limit="9000")
+    html = viewer_client.get(url).content.decode()
+    assert "Nothing was searched" in html
+    assert "From: Write a time as 2026-11-29 08:15:03 or as a unix time." in html
+    assert "Lines: Ensure this value is less than or equal to 5000." in html
+    assert 'value="yesterday"' in html and 'value="keep me"' in html and 'value="9000"' in html
+
+
+def test_it_refuses_an_end_before_the_start(viewer_client, pod):
+    url = search_url(pod, range="custom", since="1764375303", until="1764375000")
+    assert "To: The end must be after the start." in viewer_client.get(url).content.decode()
+
+
+def test_it_shows_the_clouds_refusal_readably(viewer_client, pod):
+    html = viewer_client.get(search_url(pod, container="nope")).content.decode()
+    assert "Container [nope] does not exist (RetCode 200)" in html
+
+
+def test_it_survives_an_unavailable_cloud(viewer_client, pod):
+    Fault.objects.update_or_create(pk=1, defaults={"error_rate": 1.0, "error_kind": "malformed"})
+    response = viewer_client.get(search_url(pod, kw="GET"))
+    assert response.status_code == 200
+    assert "The cloud is unavailable" in response.content.decode()
+
+
+def test_it_searches_a_pod_that_is_gone_with_not_in_cluster(viewer_client, pod):
+    write(pod, "farewell words")
+    name, cluster = pod.name, pod.cluster
+    pod.delete()
+    url = search_url(Pod(name=name, namespace="default", cluster=cluster), kw="farewell")
+    assert "does not exist (RetCode 200)" in viewer_client.get(url).content.decode()
+    url = search_url(Pod(name=name, namespace="default", cluster=cluster), kw="farewell", gone="1")
+    assert line_bodies(viewer_client.get(url).content.decode()) == ["farewell words"]
+
+
+def test_the_tail_gives_each_new_line_once(viewer_client, pod):
+    write(pod, "tail zero")
+    page = viewer_client.get(search_url(pod, kw="tail", tail="1")).content.decode()
+    poll = re.search(r'hx-get="(/logs/tail/\?[^"]+)"', page).group(1).replace("&amp;", "&")
+    first = write(pod, "tail one")
+    LogLine.objects.create(
+        cluster_id=first.cluster_id,
+        namespace=first.namespace,
+        pod=first.pod,
+        container="nginx",
+        time_ns=first.time_ns,
+        body="tail one twin",
+    )
+    answer = viewer_client.get(poll).content.decode()
+    assert line_bodies(answer) == ["tail one", "tail one twin"]
+    poll = re.search(r'hx-get="(/logs/tail/\?[^"]+)"', answer).group(1).replace("&amp;", "&")
+    assert 'hx-swap-oob="true"' in answer
+    assert line_bodies(viewer_client.get(poll).content.decode()) == []
+    write(pod, "tail two")
+    assert line_bodies(viewer_client.get(poll).content.decode()) == ["tail two"]
+
+
+def test_the_histogram_counts_lines_in_slices_that_narrow_the_range(viewer_client, pod):
+    html = viewer_client.get(search_url(pod, path="/logs/histogram/", range="5m")).content.decode()
+    counts = [int(n) for n in re.findall(r"<title>(\d+) lines from", html)]
+    stored = LogLine.objects.filter(
+        pod=pod.name, container="nginx", time_ns__gte=time.time_ns() - 300 * NS - NS
+    ).count()
+    assert len(counts) == 30 and abs(sum(counts) - stored) <= 2
+    href = re.search(r'<a href="\?([^"]+)"', html).group(1)
+    assert "range=custom" in href and "since=" in href and "until=" in href
+
+
+def test_it_downloads_the_current_result_as_text(viewer_client, pod):
+    write(pod, "download me <b>")
+    response = viewer_client.get(search_url(pod, path="/logs/download/", kw="download", tz="utc"))
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert 'filename="logs-web-6f7d9c-x2k4p-nginx.txt"' in response["Content-Disposition"]
+    text = response.content.decode()
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z download me <b>\n", text)
+
+
+def test_it_links_logs_from_a_clusters_pods(viewer_client, pod):
+    html = viewer_client.get(f"/terminal/pods/{pod.cluster.cluster_id}/").content.decode()
+    assert search_url(pod) in html
+
+
+def test_the_empty_page_offers_the_pickers(viewer_client, cloud):
+    html = viewer_client.get("/logs/").content.decode()
+    assert "prod-web" in html and 'list="dl-pods"' in html and "Nothing was searched" not in html
