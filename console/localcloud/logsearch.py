@@ -2,7 +2,7 @@
 Start inclusive, End exclusive, the newest `limit` lines returned oldest first.
 
 On SQLite, keywords of three or more characters are looked up in the trigram FTS5 index
-(migration 0002), so a search costs what it finds rather than what is stored. Shorter
+(migration 0002), so counting costs what is found rather than what is stored. Shorter
 keywords, ignore-words and other databases use a case-sensitive substring test (INSTR or
 STRPOS), the same semantics as `grep -F`.
 """
@@ -19,14 +19,20 @@ from django.db.models.functions import StrIndex
 from .models import LogLine
 
 TRIGRAM = 3  # the trigram index cannot find anything shorter
+RECENT_SCAN_ROWS = 50_000
+SORT_CHEAPLY = 20  # up to this many times the limit, matches are sorted, not scanned for
 
-# Driving the join from the index's matches keeps the cost to what is found; letting
-# SQLite choose, it scans the container's whole stream and probes the matches instead.
 # The user's words only ever travel as bound parameters; these texts are constant.
+STREAM = "l.cluster_id = %s AND l.namespace = %s AND l.pod = %s AND l.container = %s"
+# Driving the join from the index's matches keeps the cost to what is found; left to
+# choose, SQLite scans the container's whole stream and probes the matches instead.
 INDEXED_FROM = (
     "FROM localcloud_logline_fts f CROSS JOIN localcloud_logline l ON l.id = f.rowid "
-    "WHERE f.localcloud_logline_fts MATCH %s AND l.cluster_id = %s AND l.namespace = %s "
-    "AND l.pod = %s AND l.container = %s"
+    "WHERE f.localcloud_logline_fts MATCH %s"
+)
+RECENT_FROM = (
+    "FROM (SELECT l.id, l.time_ns, l.body FROM localcloud_logline l WHERE {where} "
+    "ORDER BY l.time_ns DESC, l.id DESC LIMIT %s) l WHERE 1 = 1"
 )
 
 
@@ -41,6 +47,23 @@ class LogQuery:
     start: int | None = None
     end: int | None = None
     limit: int = 100
+
+    def stream_sql(self) -> tuple[str, list]:
+        """The container's lines in [start, end), as SQL over alias `l`."""
+        sql, params = [STREAM], [self.cluster_id, self.namespace, self.pod, self.container]
+        if self.start is not None:
+            sql.append("l.time_ns >= %s")
+            params.append(self.start)
+        if self.end is not None:
+            sql.append("l.time_ns < %s")
+            params.append(self.end)
+        return " AND ".join(sql), params
+
+    def words_sql(self, keywords: list[str]) -> tuple[str, list]:
+        """`keywords` present and every ignore-word absent, by substring test."""
+        sql = ["AND instr(l.body, %s) > 0"] * len(keywords)
+        sql += ["AND instr(l.body, %s) = 0"] * len(self.ignore)
+        return " ".join(sql), [*keywords, *self.ignore]
 
 
 @cache
@@ -63,36 +86,49 @@ def search(q: LogQuery) -> tuple[int, list[tuple[int, str]]]:
     return _search_scanning(q)
 
 
-def _search_indexed(q: LogQuery, indexed: list[str]) -> tuple[int, list[tuple[int, str]]]:
-    sql = [INDEXED_FROM]
-    params: list = [" AND ".join(_fts_phrase(w) for w in indexed)]
-    params += [q.cluster_id, q.namespace, q.pod, q.container]
-    if q.start is not None:
-        sql.append("AND l.time_ns >= %s")
-        params.append(q.start)
-    if q.end is not None:
-        sql.append("AND l.time_ns < %s")
-        params.append(q.end)
-    for word in q.keywords:
-        if len(word) < TRIGRAM:
-            sql.append("AND instr(l.body, %s) > 0")
-            params.append(word)
-    for word in q.ignore:
-        sql.append("AND instr(l.body, %s) = 0")
-        params.append(word)
-    where = " ".join(sql)
+def _fetch(sql: str, params: list) -> list[tuple]:
     with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-        cursor.execute("SELECT count(*) " + where, params)
-        total = cursor.fetchone()[0]
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _search_indexed(q: LogQuery, indexed: list[str]) -> tuple[int, list[tuple[int, str]]]:
+    stream, stream_params = q.stream_sql()
+    short = [w for w in q.keywords if len(w) < TRIGRAM]
+    words, word_params = q.words_sql(short)
+    match = " AND ".join(_fts_phrase(w) for w in indexed)
+    where = f"{INDEXED_FROM} AND {stream} {words}"
+    params = [match, *stream_params, *word_params]
+    total = _fetch("SELECT count(*) " + where, params)[0][0]
+    if not total:
+        return 0, []
+    # Few matches are cheap to sort; many are likely dense among the newest lines.
+    newest = _newest_recent(q, total) if total > SORT_CHEAPLY * q.limit else None
+    if newest is None:
         # Sorting only (time, id) and then reading the bodies of the few kept is about
         # twice as fast as sorting whole rows.
-        cursor.execute(
-            "SELECT l.id " + where + " ORDER BY l.time_ns DESC, l.id DESC LIMIT %s",
-            [*params, q.limit],
-        )
-        ids = [row[0] for row in cursor.fetchall()]
-    bodies = LogLine.objects.in_bulk(ids)
-    return total, [(bodies[i].time_ns, bodies[i].body) for i in reversed(ids)]
+        order = " ORDER BY l.time_ns DESC, l.id DESC LIMIT %s"
+        ids = [row[0] for row in _fetch("SELECT l.id " + where + order, [*params, q.limit])]
+        rows = LogLine.objects.filter(id__in=ids).values_list("id", "time_ns", "body")
+        by_id = {i: (t, b) for i, t, b in rows}
+        newest = [by_id[i] for i in ids]
+    newest.reverse()
+    return total, newest
+
+
+def _newest_recent(q: LogQuery, total: int) -> list[tuple[int, str]] | None:
+    """The newest matches, found by reading at most RECENT_SCAN_ROWS lines back from the
+    end, or None when they are not all there. For a common word this beats sorting every
+    match: at 10% of a million lines, 5,000 rows are read instead of 100,000 sorted."""
+    stream, stream_params = q.stream_sql()
+    words, word_params = q.words_sql(q.keywords)
+    sql = (
+        "SELECT l.time_ns, l.body "
+        + RECENT_FROM.format(where=stream)
+        + f" {words} ORDER BY l.time_ns DESC, l.id DESC LIMIT %s"
+    )
+    found = _fetch(sql, [*stream_params, RECENT_SCAN_ROWS, *word_params, q.limit])
+    return found if len(found) == min(q.limit, total) else None
 
 
 def _search_scanning(q: LogQuery) -> tuple[int, list[tuple[int, str]]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
 
 NS = 1_000_000_000
 # Digits of a unix time by its unit: 10 seconds, 13 ms, 16 µs, 19 ns.
@@ -49,12 +50,18 @@ def _offset(text: str) -> tzinfo:
     return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
 
 
+@lru_cache(maxsize=4096)
+def _second(seconds: int, zone: tzinfo, precise: bool) -> tuple[str, str]:
+    moment = datetime.fromtimestamp(seconds, zone)
+    if not precise:
+        return f"{moment:%Y-%m-%d %H:%M:%S}", ""
+    offset = moment.strftime("%z")
+    offset = "Z" if offset in ("+0000", "") else f"{offset[:3]}:{offset[3:]}"
+    return f"{moment:%Y-%m-%dT%H:%M:%S}", offset
+
+
 def format_instant(ns: int, zone: tzinfo, precise: bool = False) -> str:
     """`2026-11-29 08:15:03.123` in `zone`; with `precise`, all nine digits and the offset."""
-    moment = datetime.fromtimestamp(ns // NS, zone)
+    whole, offset = _second(ns // NS, zone, precise)
     fraction = f"{ns % NS:09d}"
-    if precise:
-        offset = moment.strftime("%z")
-        offset = "Z" if offset in ("+0000", "") else f"{offset[:3]}:{offset[3:]}"
-        return f"{moment:%Y-%m-%dT%H:%M:%S}.{fraction}{offset}"
-    return f"{moment:%Y-%m-%d %H:%M:%S}.{fraction[:3]}"
+    return f"{whole}.{fraction}{offset}" if precise else f"{whole}.{fraction[:3]}"

@@ -7,6 +7,7 @@ import re
 
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET
 
 from console.cloud.client import CloudError, CloudUnavailable
@@ -16,7 +17,7 @@ from console.web.timezones import browser_zone
 from . import histogram
 from .forms import MAX_LINES, LogSearchForm
 from .instants import format_instant
-from .render import log_body_html
+from .render import lines_html, log_body_html
 
 CLUSTER_PICKER_LIMIT = 1000
 SEARCH_FIELDS = ("cluster", "namespace", "pod", "container")
@@ -39,17 +40,11 @@ def _query(request: HttpRequest, **changes) -> str:
     return query.urlencode()
 
 
-def _lines(form: LogSearchForm, infos) -> list[dict]:
+def _lines(form: LogSearchForm, infos) -> SafeString:
     zone, words = form.zone, form.cleaned_data["kw"]
-    return [
-        {
-            "ns": info.Time,
-            "time": format_instant(info.Time, zone),
-            "precise": format_instant(info.Time, zone, precise=True),
-            "html": log_body_html(info.Body, words),
-        }
-        for info in infos
-    ]
+    return lines_html(
+        [(i.Time, format_instant(i.Time, zone), log_body_html(i.Body, words)) for i in infos]
+    )
 
 
 def _cursor(infos, after_if_empty: int) -> tuple[int, int]:
@@ -102,6 +97,7 @@ async def _results(request: HttpRequest, form: LogSearchForm) -> dict:
     after, skip = _cursor(answer.Infos, form.window()[1])
     context.update(
         total=answer.TotalCount,
+        shown=len(answer.Infos),
         lines=_lines(form, answer.Infos),
         tail_query=_query(request, after=after, skip=skip),
     )

@@ -1,0 +1,242 @@
+"""Log search at scale: GetContainerLogs over 1,000,000 stored lines against `grep -F` over
+the same lines as a file, and the log page rendering 5,000 lines in headless Chromium.
+
+Fills a fresh SQLite database with the demo data plus N lines in one container (the
+demo's line generator; a multi-line stack trace is joined with " | " so that one entry is
+one line of the file and grep counts what the API counts), writes the same lines to a
+file, then serves the console (pages and the embedded /api) under Daphne. Each search is
+timed as a whole signed API call through CloudClient over loopback (LineLimit 500), and
+grep as the shell pipeline that gives the same lines. Prints figures only.
+
+    .venv/bin/python bench/logs.py [--lines 1000000] [--runs 15] [--no-browser]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+WORK = Path(tempfile.mkdtemp(prefix="bench-logs-"))
+os.environ["DJANGO_SETTINGS_MODULE"] = "console.settings"
+os.environ["DATABASE_URL"] = f"sqlite:///{WORK / 'db.sqlite3'}"
+os.environ["LOCALCLOUD_WORK_DIR"] = str(WORK / "work")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+
+from console.cloud.client import CloudClient  # noqa: E402
+from console.localcloud import seed  # noqa: E402
+from console.localcloud.logwriter import demo_line  # noqa: E402
+from console.localcloud.models import Cluster, Pod  # noqa: E402
+from tests import servers  # noqa: E402
+
+# A pod that is gone (NotInCluster): the demo writer leaves its lines alone.
+POD, CONTAINER = "bench-7c9d5-gone1", "app"
+LINE_LIMIT = 500
+SEARCHES = [  # (what it is, keywords); frequencies are printed from the file
+    ("one keyword, rare", ["item_42'"]),
+    ("one keyword, common", ["POST"]),
+    ("two keywords, rare", ["KeyError", "item_42'"]),
+    ("two keywords, common", ["GET", "/api/cart"]),
+]
+
+
+def fill(lines: int, text_file: Path) -> Pod:
+    call_command("migrate", verbosity=0)
+    seed.seed()
+    pod = Pod(name=POD, namespace="default", cluster=Cluster.objects.get(name="prod-web"))
+    now = time.time_ns()
+    first = now - lines * 1_000_000  # one line a millisecond, up to now
+    rows = (
+        (
+            pod.cluster.cluster_id,
+            pod.namespace,
+            POD,
+            CONTAINER,
+            first + i * 1_000_000,
+            demo_line("bench", CONTAINER, i).replace("\n", " | "),
+        )
+        for i in range(lines)
+    )
+    started = time.perf_counter()
+    with open(text_file, "w") as out, transaction.atomic(), connection.cursor() as cursor:
+        batch = []
+        for row in rows:
+            batch.append(row)
+            out.write(f"{row[4]} {row[5]}\n")
+            if len(batch) == 10_000:
+                cursor.executemany(INSERT, batch)
+                batch.clear()
+        cursor.executemany(INSERT, batch)
+    print(
+        f"stored {lines:,} lines in {time.perf_counter() - started:.1f} s "
+        f"(SQLite with its trigram index: {size(WORK / 'db.sqlite3')}; "
+        f"the text file: {size(text_file)})"
+    )
+    return pod
+
+
+INSERT = (
+    "INSERT INTO localcloud_logline (cluster_id, namespace, pod, container, time_ns, body) "
+    "VALUES (%s, %s, %s, %s, %s, %s)"
+)
+
+
+def size(path: Path) -> str:
+    return f"{path.stat().st_size / 1e6:.0f} MB"
+
+
+def grep_seconds(words: list[str], text_file: Path, runs: int) -> tuple[float, int]:
+    pipeline = " | ".join(
+        [f"grep -F -- {shell_quote(words[0])} {text_file}"]
+        + [f"grep -F -- {shell_quote(w)}" for w in words[1:]]
+    )
+    times, matched = [], 0
+    for _ in range(runs):
+        started = time.perf_counter()
+        done = subprocess.run(pipeline, shell=True, capture_output=True, check=False)
+        times.append(time.perf_counter() - started)
+        # What the API answers: how many matched, and the newest 500.
+        found = done.stdout.splitlines()
+        matched, _newest = len(found), found[-LINE_LIMIT:]
+    return statistics.median(times), matched
+
+
+def shell_quote(word: str) -> str:
+    return "'" + word.replace("'", "'\\''") + "'"
+
+
+async def api_seconds(url: str, pod: Pod, words: list[str], runs: int) -> tuple[float, int]:
+    params = {
+        "Region": "cn-bj2",
+        "ClusterID": pod.cluster.cluster_id,
+        "Namespace": pod.namespace,
+        "Pod": POD,
+        "Container": CONTAINER,
+        "Keywords": words,
+        "LineLimit": LINE_LIMIT,
+        "NotInCluster": True,
+    }
+    times, total = [], 0
+    async with CloudClient(
+        url, settings.CONSOLE_PUBLIC_KEY, settings.CONSOLE_PRIVATE_KEY, timeout=120
+    ) as client:
+        await client.call("GetContainerLogs", **params)  # warm the connection and caches
+        for _ in range(runs):
+            started = time.perf_counter()
+            answer = await client.call("GetContainerLogs", **params)
+            times.append(time.perf_counter() - started)
+            total = answer.TotalCount
+            assert len(answer.Infos) == min(LINE_LIMIT, total)
+    return statistics.median(times), total
+
+
+def browser_figures(url: str, pod: Pod, runs: int) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from console.accounts.management.commands.demo_users import demo_password
+
+    chromium = shutil.which("chromium")
+    if not chromium:
+        print("browser: skipped, Debian's chromium is not installed")
+        return
+    args = [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+    ]
+    page_url = (
+        f"{url}/logs/?cluster={pod.cluster.cluster_id}&namespace=default&pod={POD}"
+        f"&container={CONTAINER}&gone=1&kw=HTTP%2F1.1&range=24h&limit=5000"
+    )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=args)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"{url}/accounts/login/")
+        page.get_by_label("Username").fill("viewer")
+        page.get_by_label("Password").fill(demo_password("viewer"))
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(f"{url}/")
+        figures = []
+        for _ in range(runs + 1):
+            started = time.perf_counter()
+            page.goto(page_url, wait_until="load")
+            shown = page.locator("#log-lines li").count()
+            total = time.perf_counter() - started
+            timing = page.evaluate(
+                "() => { const t = performance.getEntriesByType('navigation')[0];"
+                " return [t.responseStart - t.requestStart, t.responseEnd - t.responseStart,"
+                " t.domContentLoadedEventEnd - t.responseEnd, t.loadEventEnd]; }"
+            )
+            figures.append((total * 1000, *timing))
+            assert shown == 5000, shown
+        browser.close()
+    figures = figures[1:]  # the first load warms caches
+    med = [statistics.median(f[i] for f in figures) for i in range(5)]
+    print(f"\nlog page with 5,000 highlighted lines in headless Chromium, median of {runs}:")
+    print(
+        f"  navigation to load event   {med[4]:7.0f} ms  (wall clock, with counting the lines: "
+        f"{med[0]:.0f} ms)"
+    )
+    print(f"  server until first byte    {med[1]:7.0f} ms  (search + render in Django)")
+    print(f"  page transfer              {med[2]:7.0f} ms")
+    print(f"  parse, style, DOM ready    {med[3]:7.0f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--no-browser", action="store_true")
+    options = parser.parse_args()
+    text_file = WORK / "lines.txt"
+    server = None
+    try:
+        pod = fill(options.lines, text_file)
+        server = servers.start(WORK, "console", seed=False)
+        print(
+            f"\nGetContainerLogs (LineLimit {LINE_LIMIT}, whole API call over loopback) "
+            f"vs grep -F over the same {options.lines:,} lines; median of {options.runs}"
+        )
+        print(
+            f"{'search':22} {'keywords':26} {'matches':>8} {'API ms':>8} {'grep ms':>8} "
+            f"{'API/grep':>8}"
+        )
+        for label, words in SEARCHES:
+            api, total = asyncio.run(api_seconds(server.url, pod, words, options.runs))
+            grep, matched = grep_seconds(words, text_file, options.runs)
+            assert total == matched, (words, total, matched)
+            print(
+                f"{label:22} {' + '.join(words):26} {total:8,} {api * 1000:8.1f} "
+                f"{grep * 1000:8.1f} {api / grep:8.2f}"
+            )
+        if not options.no_browser:
+            browser_figures(server.url, pod, max(3, options.runs // 3))
+    finally:
+        if server:
+            server.stop()
+        shutil.rmtree(WORK, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

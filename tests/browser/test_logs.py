@@ -1,0 +1,92 @@
+"""Log search as a user does it: pick a container, add keywords, see highlights, follow
+the live tail, scroll up to read while lines keep coming."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+AT_BOTTOM = "el => el.scrollHeight - el.scrollTop - el.clientHeight < 40"
+
+
+def cluster_id_of(page, name: str) -> str:
+    page.goto(f"/clusters/?q={name}")
+    return page.locator("#cluster-table tr[data-cluster-id]").first.get_attribute("data-cluster-id")
+
+
+def test_search_highlight_and_live_tail(login, live_console):
+    page = login("viewer")
+    cluster = cluster_id_of(page, "prod-web")
+    page.goto("/logs/")
+    page.locator("#log-cluster").select_option(cluster)
+    page.get_by_label("Namespace").fill("default")
+    page.get_by_label("Pod", exact=True).fill("web-6f7d9c-x2k4p")
+    page.get_by_label("Container").fill("nginx")
+    keyword = page.get_by_label("Add a keyword")
+    keyword.fill("HTTP/1.1")
+    keyword.press("Enter")
+    lines = page.locator("#log-lines li")
+    expect(lines.first).to_be_visible()
+    expect(page.locator("#log-lines mark").first).to_have_text("HTTP/1.1")
+    expect(page.locator(".chip", has_text="HTTP/1.1")).to_be_visible()
+    expect(page.locator("#log-count")).to_contain_text("matching line")
+    expect(page.locator(".histogram-svg rect.hbar")).to_have_count(30)
+    # The whole search is in the address, so the link can be shared.
+    assert "kw=HTTP%2F1.1" in page.url and f"cluster={cluster}" in page.url
+
+    page.get_by_label("Live tail").check()
+    expect(page.locator("#tail-poller")).to_contain_text("Live")
+    live_console.manage(
+        "localcloud",
+        "log",
+        cluster,
+        "default",
+        "web-6f7d9c-x2k4p",
+        "nginx",
+        'GET /brand-new HTTP/1.1 <script>alert("x")</script>',
+    )
+    fresh = page.locator("#log-lines li", has_text="/brand-new")
+    expect(fresh).to_be_visible(timeout=2_000)
+    expect(fresh.locator("mark")).to_have_text("HTTP/1.1")
+    expect(fresh).to_contain_text('<script>alert("x")</script>')  # shown as text
+    assert page.locator("#log-lines li", has_text="/brand-new").count() == 1
+    # Following: the log box stays scrolled to its newest line.
+    assert page.locator("#log-scroll").evaluate(AT_BOTTOM)
+
+
+def test_scrolling_up_pauses_the_follow(login, live_console):
+    page = login("viewer")
+    cluster = cluster_id_of(page, "prod-web")
+    page.goto(
+        f"/logs/?cluster={cluster}&namespace=default&pod=web-6f7d9c-x2k4p&container=nginx"
+        "&range=24h&limit=2000&tail=1"
+    )
+    box = page.locator("#log-scroll")
+    expect(page.locator("#log-lines li").nth(100)).to_be_attached()
+    box.evaluate("el => { el.scrollTop = 0; }")
+    top = box.evaluate("el => el.scrollTop")
+    live_console.manage(
+        "localcloud", "log", cluster, "default", "web-6f7d9c-x2k4p", "nginx", "while reading"
+    )
+    expect(page.locator("#log-lines li", has_text="while reading")).to_be_attached(timeout=3_000)
+    expect(page.locator("#jump-new")).to_be_visible()
+    assert box.evaluate("el => el.scrollTop") == top  # the reader keeps their place
+    page.locator("#jump-new").click()
+    expect(page.locator("#jump-new")).to_be_hidden()
+    assert box.evaluate(AT_BOTTOM)
+
+
+def test_a_histogram_bar_narrows_the_range(login, live_console):
+    page = login("viewer")
+    cluster = cluster_id_of(page, "prod-web")
+    page.goto(
+        f"/logs/?cluster={cluster}&namespace=default&pod=web-6f7d9c-x2k4p&container=nginx&range=1h"
+    )
+    bars = page.locator(".histogram-svg a.bar-link")
+    expect(bars).to_have_count(30)
+    label = bars.last.locator("title").text_content()
+    count = int(re.match(r"(\d+) lines", label).group(1))
+    bars.last.click()
+    expect(page.locator("#log-range")).to_have_value("custom")
+    expect(page.locator("#log-count")).to_contain_text(f"{count} matching line")
