@@ -68,6 +68,8 @@ class Cluster(models.Model):
     expire_time = models.IntegerField(default=0)
     ready_time = models.FloatField(default=0)  # when Creating becomes Running
     gone_time = models.FloatField(default=0)  # when Deleting removes the row
+    # The Kubernetes API's resourceVersion: one counter per cluster, raised by each write.
+    kube_revision = models.BigIntegerField(default=1)
 
     class Meta:
         indexes = [models.Index(fields=["tenant", "region", "create_time"])]
@@ -99,6 +101,8 @@ class Namespace(models.Model):
     name = models.CharField(max_length=63)
     uid = models.CharField(max_length=40)
     create_time = models.IntegerField()
+    labels = models.JSONField(default=dict)
+    resource_version = models.BigIntegerField(default=1)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["cluster", "name"], name="unique_ns")]
@@ -119,6 +123,10 @@ class Pod(models.Model):
     # Log lines are written lazily up to "now" (lifecycle.write_logs); this is how far.
     logs_written_ns = models.BigIntegerField(default=0)
     log_seq = models.IntegerField(default=0)
+    # What the Kubernetes API keeps beyond the columns above: annotations, ownerReferences.
+    annotations = models.JSONField(default=dict)
+    owner_references = models.JSONField(default=list)
+    resource_version = models.BigIntegerField(default=1)
 
     class Meta:
         constraints = [
@@ -136,6 +144,24 @@ class LogLine(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["cluster_id", "namespace", "pod", "container", "time_ns"])]
+
+
+class KubeObject(models.Model):
+    """An object of a cluster's Kubernetes API other than pods, namespaces and nodes (which
+    live in Pod, Namespace and SuperNode): the whole object as JSON."""
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="kube_objects")
+    resource = models.CharField(max_length=60)  # "deployments.apps", "services", ...
+    namespace = models.CharField(max_length=63, blank=True)
+    name = models.CharField(max_length=253)
+    body = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cluster", "resource", "namespace", "name"], name="unique_kube_object"
+            )
+        ]
 
 
 class ConsoleSession(models.Model):

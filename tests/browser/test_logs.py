@@ -69,11 +69,17 @@ def test_scrolling_up_pauses_the_follow(login, live_console):
     live_console.manage(
         "localcloud", "log", cluster, "default", "web-6f7d9c-x2k4p", "nginx", "while reading"
     )
-    expect(page.locator("#log-lines li", has_text="while reading")).to_be_attached(timeout=3_000)
+    # Off-screen lines skip rendering (content-visibility), so Playwright's text matching
+    # does not see them: read the DOM's text instead.
+    page.wait_for_function(
+        "() => document.getElementById('log-lines').textContent.includes('while reading')",
+        timeout=3_000,
+    )
     expect(page.locator("#jump-new")).to_be_visible()
     assert box.evaluate("el => el.scrollTop") == top  # the reader keeps their place
     page.locator("#jump-new").click()
     expect(page.locator("#jump-new")).to_be_hidden()
+    expect(page.locator("#log-lines li", has_text="while reading")).to_be_visible()
     assert box.evaluate(AT_BOTTOM)
 
 

@@ -1,0 +1,201 @@
+"""What the control plane would do after a write: a deployment owns one ReplicaSet per
+pod template, and the ReplicaSet keeps exactly `replicas` pods (which write logs and can
+be exec'd into like any pod). Everything happens at once; pods start Running."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import time
+import uuid
+
+from ..models import Cluster
+from .resources import find
+from .store import next_revision, store_for, timestamp
+
+DEPLOYMENTS = find("apps", "v1", "deployments")
+REPLICASETS = find("apps", "v1", "replicasets")
+PODS = find("", "v1", "pods")
+EVENTS = find("", "v1", "events")
+
+
+def _owner(obj: dict) -> dict:
+    return {
+        "apiVersion": obj["apiVersion"],
+        "kind": obj["kind"],
+        "name": obj["metadata"]["name"],
+        "uid": obj["metadata"]["uid"],
+        "controller": True,
+        "blockOwnerDeletion": True,
+    }
+
+
+def _owned_by(obj: dict, owner: dict) -> bool:
+    return any(
+        r.get("uid") == owner["metadata"]["uid"]
+        for r in obj["metadata"].get("ownerReferences") or []
+    )
+
+
+def new_metadata(cluster: Cluster, name: str, namespace: str, **extra) -> dict:
+    return {
+        "name": name,
+        "namespace": namespace,
+        "uid": str(uuid.uuid4()),
+        "resourceVersion": str(next_revision(cluster)),
+        "creationTimestamp": timestamp(time.time()),
+        **extra,
+    }
+
+
+def record_event(cluster: Cluster, obj: dict, reason: str, message: str) -> None:
+    namespace = obj["metadata"].get("namespace") or "default"
+    name = f"{obj['metadata']['name']}.{secrets.token_hex(8)}"
+    event = {
+        "kind": "Event",
+        "apiVersion": "v1",
+        "metadata": new_metadata(cluster, name, namespace),
+        "involvedObject": {
+            "kind": obj["kind"],
+            "name": obj["metadata"]["name"],
+            "namespace": namespace,
+            "uid": obj["metadata"]["uid"],
+        },
+        "reason": reason,
+        "message": message,
+        "type": "Normal",
+        "count": 1,
+        "firstTimestamp": timestamp(time.time()),
+        "lastTimestamp": timestamp(time.time()),
+        "source": {"component": "localcloud-controller"},
+    }
+    store_for(EVENTS).save(cluster, event)
+
+
+def reconcile(cluster: Cluster, obj: dict) -> None:
+    """Run the controller of `obj`'s kind, if it has one."""
+    if obj["kind"] == "Deployment":
+        _deployment(cluster, obj)
+
+
+def _template_hash(template: dict) -> str:
+    digest = hashlib.sha1(json.dumps(template, sort_keys=True).encode(), usedforsecurity=False)
+    return digest.hexdigest()[:10]
+
+
+def _deployment(cluster: Cluster, deployment: dict) -> None:
+    meta, spec = deployment["metadata"], deployment.get("spec") or {}
+    namespace, template = meta["namespace"], spec.get("template") or {}
+    replicas = int(spec.get("replicas", 1))
+    pod_hash = _template_hash(template)
+    rs_store = store_for(REPLICASETS)
+    owned = [rs for rs in rs_store.list(cluster, namespace) if _owned_by(rs, deployment)]
+    current = next((rs for rs in owned if rs["metadata"]["name"].endswith(pod_hash)), None)
+    for old in owned:  # a new template replaces the old pods (a Recreate rollout)
+        if old is not current:
+            _scale_replicaset(cluster, old, 0)
+            rs_store.delete(cluster, namespace, old["metadata"]["name"])
+    if current is None:
+        labels = {
+            **((template.get("metadata") or {}).get("labels") or {}),
+            "pod-template-hash": pod_hash,
+        }
+        current = {
+            "kind": "ReplicaSet",
+            "apiVersion": "apps/v1",
+            "metadata": new_metadata(
+                cluster,
+                f"{meta['name']}-{pod_hash}",
+                namespace,
+                labels=labels,
+                ownerReferences=[_owner(deployment)],
+            ),
+            "spec": {
+                "replicas": replicas,
+                "selector": {"matchLabels": labels},
+                "template": {
+                    **template,
+                    "metadata": {**(template.get("metadata") or {}), "labels": labels},
+                },
+            },
+        }
+        record_event(
+            cluster,
+            deployment,
+            "ScalingReplicaSet",
+            f"Scaled up replica set {current['metadata']['name']} to {replicas}",
+        )
+    elif current["spec"].get("replicas") != replicas:
+        record_event(
+            cluster,
+            deployment,
+            "ScalingReplicaSet",
+            f"Scaled replica set {current['metadata']['name']} to {replicas}",
+        )
+    current["spec"]["replicas"] = replicas
+    ready = _scale_replicaset(cluster, current, replicas)
+    current["status"] = {
+        "replicas": ready,
+        "readyReplicas": ready,
+        "availableReplicas": ready,
+        "fullyLabeledReplicas": ready,
+        "observedGeneration": 1,
+    }
+    current["metadata"]["resourceVersion"] = str(next_revision(cluster))
+    rs_store.save(cluster, current)
+    deployment["status"] = {
+        "observedGeneration": meta.get("generation", 1),
+        "replicas": ready,
+        "updatedReplicas": ready,
+        "readyReplicas": ready,
+        "availableReplicas": ready,
+        "conditions": [
+            {"type": "Available", "status": "True", "reason": "MinimumReplicasAvailable"},
+            {"type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable"},
+        ],
+    }
+    store_for(DEPLOYMENTS).save(cluster, deployment)
+
+
+def _scale_replicaset(cluster: Cluster, rs: dict, replicas: int) -> int:
+    """Add or remove the ReplicaSet's pods until it has `replicas`; returns the count."""
+    pod_store = store_for(PODS)
+    namespace = rs["metadata"]["namespace"]
+    pods = [p for p in pod_store.list(cluster, namespace) if _owned_by(p, rs)]
+    template = rs["spec"].get("template") or {}
+    while len(pods) > replicas:  # the newest go first
+        victim = max(
+            pods, key=lambda p: (p["metadata"]["creationTimestamp"], p["metadata"]["name"])
+        )
+        pods.remove(victim)
+        pod_store.delete(cluster, namespace, victim["metadata"]["name"])
+        record_event(cluster, rs, "SuccessfulDelete", f"Deleted pod: {victim['metadata']['name']}")
+    while len(pods) < replicas:
+        name = f"{rs['metadata']['name']}-{secrets.token_hex(3)[:5]}"
+        pod = {
+            "kind": "Pod",
+            "apiVersion": "v1",
+            "metadata": new_metadata(
+                cluster,
+                name,
+                namespace,
+                labels=(template.get("metadata") or {}).get("labels") or {},
+                ownerReferences=[_owner(rs)],
+            ),
+            "spec": template.get("spec") or {"containers": []},
+            "status": {"phase": "Running"},
+        }
+        pods.append(pod_store.save(cluster, pod))
+        record_event(cluster, rs, "SuccessfulCreate", f"Created pod: {name}")
+    return len(pods)
+
+
+def delete_owned(cluster: Cluster, owner: dict) -> None:
+    """Background propagation: what `owner` owned goes with it (recursively)."""
+    for resource in (REPLICASETS, PODS):
+        store = store_for(resource)
+        for obj in store.list(cluster, owner["metadata"].get("namespace")):
+            if _owned_by(obj, owner):
+                delete_owned(cluster, obj)
+                store.delete(cluster, obj["metadata"]["namespace"], obj["metadata"]["name"])

@@ -1,0 +1,57 @@
+"""Each cluster's Kubernetes API over plain HTTP at /k8s/<cluster_id>/..., the address in
+the kubeconfig DescribeCluster hands out, so that the real kubectl works with it."""
+
+from __future__ import annotations
+
+import hmac
+
+from asgiref.sync import sync_to_async
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from ..models import Cluster
+from . import server
+
+
+def _json(response: server.Response) -> HttpResponse:
+    return HttpResponse(response.json, status=response.code, content_type="application/json")
+
+
+def _answer(request: HttpRequest, cluster_id: str, path: str) -> HttpResponse:
+    cluster = Cluster.objects.filter(cluster_id=cluster_id).first()
+    token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if cluster is None or not token or not hmac.compare_digest(token, cluster.kube_token):
+        # The same answer for an unknown cluster and a wrong token: nothing to probe.
+        return _json(
+            server.Response(401, server.status_object(401, "Unauthorized", "Unauthorized"))
+        )
+    if cluster.status not in ("Running", "Abnormal"):
+        message = f"the cluster is {cluster.status}"
+        return _json(server.Response(503, server.status_object(503, "ServiceUnavailable", message)))
+    if len(request.body) > server.MAX_BODY:
+        return _json(
+            server.Response(
+                413,
+                server.status_object(413, "RequestEntityTooLarge", "the request body is too large"),
+            )
+        )
+    _, query = server.parse_path(request.get_full_path())
+    answer = server.handle(
+        cluster,
+        server.Request(
+            method=request.method,
+            path="/" + path,
+            query=query,
+            accept=request.headers.get("Accept", "application/json"),
+            content_type=request.headers.get("Content-Type", "application/json"),
+            body=request.body,
+        ),
+    )
+    return _json(answer)
+
+
+@csrf_exempt
+@login_not_required
+async def kubernetes_api(request: HttpRequest, cluster_id: str, path: str = "") -> HttpResponse:
+    return await sync_to_async(_answer)(request, cluster_id, path)
