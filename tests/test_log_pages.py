@@ -64,7 +64,8 @@ def test_it_needs_every_keyword_and_none_of_the_ignored(viewer_client, pod):
 def test_it_renders_hostile_lines_as_text(viewer_client, pod):
     write(
         pod,
-        "<script>alert(1)</script> \x1b[31mred\x1b[0m \x1b]0;title\x07 <img src=x onerror=alert(2)>",
+        "<script>alert(1)</script> \x1b[31mred\x1b[0m \x1b]0;title\x07 "
+        "<img src=x onerror=alert(2)>",
     )
     html = viewer_client.get(search_url(pod, kw=["alert"])).content.decode()
     assert "<script>alert(1)" not in html and "<img src=x" not in html

@@ -61,8 +61,7 @@ def command_for(session: ConsoleSession) -> tuple[list[str], Path, dict[str, str
     if session.kind == "terminal":
         folder = _workdir("clusters", session.cluster.cluster_id)
         config = folder / "kubeconfig"
-        server = f"{settings.LOCALCLOUD_PUBLIC_URL.rstrip('/')}/k8s/{session.cluster.cluster_id}"
-        config.write_text(kubeconfig(session.cluster, server))
+        config.write_text(kubeconfig(session.cluster))
         config.chmod(0o600)
         env.update(
             HOME=str(folder), KUBECONFIG=str(config), PS1=f"[{session.cluster.name}] kubectl $ "

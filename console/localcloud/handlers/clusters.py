@@ -7,6 +7,7 @@ import binascii
 import hashlib
 import ipaddress
 import secrets
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from console.cloud import actions as a
 from .. import catalog, lifecycle
 from ..auth import Call
 from ..errors import ApiError
+from ..k8s.tls import ensure_certificates
 from ..models import Cluster, Namespace, Project, SuperNode
 from .common import check, get_cluster, require_status
 
@@ -270,8 +272,25 @@ def _internal_ip(cluster_id: str) -> str:
     return f"10.9.{digest[0]}.{max(2, digest[1])}"
 
 
-def kubeconfig(cluster: Cluster, server: str) -> str:
-    # The server is localcloud's own Kubernetes endpoint for this cluster (issue 6 serves it).
+def kubernetes_endpoint(cluster: Cluster) -> str:
+    """The cluster's API server: localcloud's TLS front, path /k8s/<cluster>."""
+    return f"{settings.LOCALCLOUD_K8S_URL.rstrip('/')}/k8s/{cluster.cluster_id}"
+
+
+def _ca_data() -> str:
+    ca, _, _ = ensure_certificates(Path(settings.LOCALCLOUD_WORK_DIR) / "tls")
+    return base64.b64encode(ca.read_bytes()).decode()
+
+
+def kubeconfig(cluster: Cluster, server: str | None = None) -> str:
+    """A kubeconfig for the cluster: localcloud's endpoint (trusted through its CA), or
+    `server` (the EIP address, which localcloud does not really serve)."""
+    trust = (
+        f"    certificate-authority-data: {_ca_data()}\n"
+        if server is None
+        else "    insecure-skip-tls-verify: true\n"
+    )
+    server = server or kubernetes_endpoint(cluster)
     return (
         "apiVersion: v1\n"
         "kind: Config\n"
@@ -279,6 +298,7 @@ def kubeconfig(cluster: Cluster, server: str) -> str:
         f"- name: {cluster.cluster_id}\n"
         "  cluster:\n"
         f"    server: {server}\n"
+        f"{trust}"
         "contexts:\n"
         f"- name: {cluster.cluster_id}\n"
         "  context:\n"
@@ -332,8 +352,6 @@ def cluster_info(cluster: Cluster, usage: dict | None = None) -> dict:
     addresses = [{"Type": "advertise", "Ip": internal, "Port": 6443}]
     if cluster.eip_id:
         addresses.append({"Type": "public", "Ip": _eip_ip(cluster.eip_id), "Port": 6443})
-    base = settings.LOCALCLOUD_PUBLIC_URL.rstrip("/")
-    server = f"{base}/k8s/{cluster.cluster_id}"
     wan = kubeconfig(cluster, f"https://{_eip_ip(cluster.eip_id)}:6443") if cluster.eip_id else ""
     return {
         "Name": cluster.name,
@@ -363,7 +381,7 @@ def cluster_info(cluster: Cluster, usage: dict | None = None) -> dict:
         "Status": cluster.status,
         "State": STATES.get(cluster.status, cluster.status),
         "Addresses": addresses,
-        "Kubeconfig": kubeconfig(cluster, server),
+        "Kubeconfig": kubeconfig(cluster),
         "KubeconfigWan": wan,
         "Registry": f"uhub.{cluster.region}.localcloud/{cluster.cluster_id}",
         "APIServerEIPID": cluster.eip_id,

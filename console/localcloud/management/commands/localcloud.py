@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
@@ -10,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.urls import clear_url_caches
 
 from console.localcloud import seed as demo
+from console.localcloud.k8s import front
 from console.localcloud.logwriter import append_line
 from console.localcloud.models import Fault, Pod
 
@@ -30,6 +33,10 @@ class Command(BaseCommand):
         faults.add_argument("--error-kind", choices=[k for k, _ in Fault.ERROR_KINDS])
         faults.add_argument("--drop-sessions", choices=["on", "off"])
         faults.add_argument("--clear", action="store_true")
+        front = sub.add_parser("k8s-front", help="serve the clusters' Kubernetes API over TLS")
+        front.add_argument("--host", default="127.0.0.1")
+        front.add_argument("--port", type=int, default=6443)
+        front.add_argument("--upstream", default="127.0.0.1:8000", help="host:port of /k8s/")
         log = sub.add_parser("log", help="write one line to a pod container's log now")
         for name in ("cluster", "namespace", "pod", "container", "text"):
             log.add_argument(name)
@@ -41,6 +48,8 @@ class Command(BaseCommand):
             return self.faults(options)
         if verb == "log":
             return self.log(options)
+        if verb == "k8s-front":
+            return self.k8s_front(options)
         return self.serve(options.get("host", "127.0.0.1"), options.get("port", 8001))
 
     def seed(self, clusters: int) -> None:
@@ -80,6 +89,14 @@ class Command(BaseCommand):
             raise CommandError("no such pod container")
         line = append_line(pod, options["container"], options["text"])
         self.stdout.write(f"written at {line.time_ns}")
+
+    def k8s_front(self, options) -> None:
+        host, _, port = options["upstream"].rpartition(":")
+        folder = Path(settings.LOCALCLOUD_WORK_DIR) / "tls"
+        self.stdout.write(
+            f"Kubernetes endpoint https://{options['host']}:{options['port']} -> {host}:{port}"
+        )
+        asyncio.run(front.serve(options["host"], options["port"], (host, int(port)), folder))
 
     def serve(self, host: str, port: int) -> None:
         from daphne.cli import CommandLineInterface
