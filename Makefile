@@ -17,7 +17,9 @@ run: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py localcloud seed
 	$(PY) manage.py demo_users
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@# The clusters' Kubernetes endpoint (TLS, for kubectl) runs beside the console.
+	$(PY) manage.py localcloud k8s-front --port 6443 --upstream 127.0.0.1:8000 & front=$$!; \
+	  trap 'kill $$front' EXIT INT TERM; $(PY) manage.py runserver 127.0.0.1:8000
 
 # Debian's Chromium for the browser tests; installed when missing and we are root.
 chromium:
