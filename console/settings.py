@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "console.dashboard",
     "console.terminal",
     "console.logs",
+    "console.resources",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("console.accounts.urls")),
     path("clusters/", include("console.clusters.urls")),
     path("clusters/<str:cluster_id>/nodes/", include("console.supernodes.urls")),
+    path("clusters/<str:cluster_id>/k8s/", include("console.resources.urls")),
     path("pricing/", include("console.pricing.urls")),
     path("terminal/", include("console.terminal.urls")),
     path("logs/", include("console.logs.urls")),

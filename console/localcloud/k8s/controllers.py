@@ -191,6 +191,19 @@ def _scale_replicaset(cluster: Cluster, rs: dict, replicas: int) -> int:
     return len(pods)
 
 
+def after_delete(cluster: Cluster, obj: dict) -> None:
+    """A pod of a ReplicaSet that is deleted by hand is replaced, as the controller would."""
+    for ref in obj["metadata"].get("ownerReferences") or []:
+        if ref.get("kind") != "ReplicaSet":
+            continue
+        namespace = obj["metadata"]["namespace"]
+        rs = store_for(REPLICASETS).get(cluster, namespace, ref["name"])
+        for owner in (rs or {}).get("metadata", {}).get("ownerReferences") or []:
+            deployment = store_for(DEPLOYMENTS).get(cluster, namespace, owner["name"])
+            if deployment is not None:
+                reconcile(cluster, deployment)
+
+
 def delete_owned(cluster: Cluster, owner: dict) -> None:
     """Background propagation: what `owner` owned goes with it (recursively)."""
     for resource in (REPLICASETS, PODS):

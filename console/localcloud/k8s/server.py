@@ -422,6 +422,7 @@ def _delete(cluster: Cluster, resource: Resource, namespace: str, name: str) -> 
     obj = _get(cluster, resource, namespace, name)
     controllers.delete_owned(cluster, obj)
     store_for(resource).delete(cluster, namespace, name)
+    controllers.after_delete(cluster, obj)
     controllers.next_revision(cluster)
     if resource.plural == "namespaces":
         obj["status"] = {"phase": "Terminating"}

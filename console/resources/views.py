@@ -1,0 +1,196 @@
+"""What runs inside a cluster, read and changed through ForwardCluster only: a namespace
+picker with tabs of objects, each object's YAML and editor, scale and delete."""
+
+from __future__ import annotations
+
+import asyncio
+
+import yaml
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from console.cloud.client import CloudError, CloudUnavailable
+from console.clusters.lookup import get_cluster, unavailable_page
+from console.web import cloudcall
+from console.web.access import operator_required
+from console.web.kubeapi import KubeError, api_path, forward
+
+from .kinds import KINDS, TABS, Kind, hide_secret_values, summarize
+
+MAX_REPLICAS = 100
+
+
+def _kind(key: str) -> Kind:
+    if key not in KINDS:
+        raise Http404("No such kind")
+    return KINDS[key]
+
+
+def _failure(exc: Exception) -> str:
+    if isinstance(exc, KubeError):
+        return f"Kubernetes refused ({exc.code} {exc.reason}): {exc.message}".replace(" )", ")")
+    return cloudcall.error_text(exc)
+
+
+async def _list(request, cluster_id: str, kind: Kind, namespace: str) -> dict:
+    try:
+        body = await forward(request, cluster_id, "GET", kind.collection(namespace))
+    except (KubeError, CloudError, CloudUnavailable) as exc:
+        return {"kind": kind, "error": _failure(exc), "rows": []}
+    return {"kind": kind, "rows": [summarize(kind, o) for o in body.get("items", [])]}
+
+
+async def cluster_objects(request: HttpRequest, cluster_id: str) -> HttpResponse:
+    namespace = request.GET.get("namespace") or "default"
+    tab = request.GET.get("tab") if request.GET.get("tab") in TABS else "workloads"
+    try:
+        cluster = await get_cluster(request, cluster_id)
+        names = await forward(request, cluster_id, "GET", api_path("api", "v1", "namespaces"))
+    except (CloudError, CloudUnavailable) as exc:
+        return unavailable_page(request, cluster_id, exc)
+    except KubeError as exc:
+        return unavailable_page(
+            request, cluster_id, CloudUnavailable(_failure(exc), "ForwardCluster")
+        )
+    sections = await asyncio.gather(
+        *(_list(request, cluster_id, KINDS[key], namespace) for key in TABS[tab][1])
+    )
+    context = {
+        "cluster": cluster,
+        "namespace": namespace,
+        "namespaces": [n["metadata"]["name"] for n in names.get("items", [])],
+        "tab": tab,
+        "tabs": [(key, label) for key, (label, _) in TABS.items()],
+        "sections": sections,
+        "max_replicas": MAX_REPLICAS,
+    }
+    template = "resources/_tab.html" if request.htmx else "resources/objects.html"
+    return render(request, template, context)
+
+
+def _objects_url(cluster_id: str, namespace: str, tab: str) -> str:
+    url = reverse("resources:objects", kwargs={"cluster_id": cluster_id})
+    return f"{url}?namespace={namespace}&tab={tab}"
+
+
+def _tab_of(kind: Kind) -> str:
+    return next(tab for tab, (_, keys) in TABS.items() if kind.key in keys)
+
+
+async def object_yaml(
+    request: HttpRequest, cluster_id: str, kind_key: str, namespace: str, name: str
+) -> HttpResponse:
+    """The object as YAML (secret values hidden from viewers); operators edit and apply."""
+    kind = _kind(kind_key)
+    user = await request.auser()
+    context = {
+        "cluster_id": cluster_id,
+        "kind": kind,
+        "namespace": namespace,
+        "name": name,
+        "back": _objects_url(cluster_id, namespace, _tab_of(kind)),
+    }
+    status = 200
+    if request.method == "POST":
+        if not user.has_role("operator"):
+            raise PermissionDenied("Changing a cluster's objects needs the operator role.")
+        text = request.POST.get("manifest", "")
+        context["manifest"] = text
+        try:
+            edited = _parse_manifest(text, kind, name)
+            await forward(request, cluster_id, "PUT", kind.item(namespace, name), edited)
+        except ValueError as exc:
+            context["error"], status = str(exc), 400
+        except (KubeError, CloudError, CloudUnavailable) as exc:
+            context["error"], status = (
+                _failure(exc),
+                409 if isinstance(exc, KubeError) and exc.code == 409 else 400,
+            )
+        else:
+            messages.success(request, f"{kind.label[:-1]} {name} updated.")
+            return redirect(request.path)
+    try:
+        obj = await forward(request, cluster_id, "GET", kind.item(namespace, name))
+    except KubeError as exc:
+        if exc.code == 404:
+            raise Http404(f"{kind.key} {name} does not exist") from None
+        return unavailable_page(
+            request, cluster_id, CloudUnavailable(_failure(exc), "ForwardCluster")
+        )
+    except (CloudError, CloudUnavailable) as exc:
+        return unavailable_page(request, cluster_id, exc)
+    shown = obj if user.has_role("operator") else hide_secret_values(obj)
+    context["yaml"] = yaml.safe_dump(shown, sort_keys=False, allow_unicode=True)
+    context.setdefault("manifest", context["yaml"])
+    context["editable"] = kind.editable and user.has_role("operator")
+    return render(request, "resources/object.html", context, status=status)
+
+
+def _parse_manifest(text: str, kind: Kind, name: str) -> dict:
+    try:
+        edited = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        raise ValueError(
+            f"This is not valid YAML{where}: {getattr(exc, 'problem', exc)}."
+        ) from None
+    if not isinstance(edited, dict):
+        raise ValueError("The YAML must be one object (a mapping), not a list or a value.")
+    if (edited.get("metadata") or {}).get("name") != name:
+        raise ValueError(f"metadata.name must stay {name}; create a new object to rename.")
+    return edited
+
+
+@require_POST
+@operator_required
+async def object_delete(
+    request: HttpRequest, cluster_id: str, kind_key: str, namespace: str, name: str
+) -> HttpResponse:
+    kind = _kind(kind_key)
+    back = _objects_url(cluster_id, namespace, _tab_of(kind))
+    if request.POST.get("confirm") != name:
+        messages.error(request, f"Type {name} to confirm; nothing was deleted.")
+        return redirect(back)
+    try:
+        await forward(request, cluster_id, "DELETE", kind.item(namespace, name))
+    except (KubeError, CloudError, CloudUnavailable) as exc:
+        messages.error(request, f"{name} was not deleted. {_failure(exc)}")
+    else:
+        messages.success(request, f"{kind.label[:-1]} {name} deleted.")
+    return redirect(back)
+
+
+@require_POST
+@operator_required
+async def object_scale(
+    request: HttpRequest, cluster_id: str, kind_key: str, namespace: str, name: str
+) -> HttpResponse:
+    kind = _kind(kind_key)
+    back = _objects_url(cluster_id, namespace, _tab_of(kind))
+    text = request.POST.get("replicas", "").strip()
+    if not text.isdigit() or int(text) > MAX_REPLICAS:
+        messages.error(
+            request, f"Replicas is a whole number from 0 to {MAX_REPLICAS}; {name} was not scaled."
+        )
+        return redirect(back)
+    if not kind.scalable:
+        raise Http404("This kind does not scale")
+    try:
+        await forward(
+            request,
+            cluster_id,
+            "PATCH",
+            kind.item(namespace, name) + "/scale",
+            {"spec": {"replicas": int(text)}},
+            content_type="application/merge-patch+json",
+        )
+    except (KubeError, CloudError, CloudUnavailable) as exc:
+        messages.error(request, f"{name} was not scaled. {_failure(exc)}")
+    else:
+        messages.success(request, f"{name} scaled to {int(text)}.")
+    return redirect(back)
