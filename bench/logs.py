@@ -209,7 +209,12 @@ def main() -> None:
     server = None
     try:
         pod = fill(options.lines, text_file)
-        server = servers.start(WORK, "console", seed=False)
+        server = servers.start(
+            WORK,
+            "console",
+            seed=False,
+            LOCALCLOUD_LOG_SCAN_AT_MOST=str(settings.LOCALCLOUD_LOG_SCAN_AT_MOST),
+        )
         print(
             f"\nGetContainerLogs (LineLimit {LINE_LIMIT}, whole API call over loopback) "
             f"vs grep -F over the same {options.lines:,} lines; median of {options.runs}"

@@ -172,6 +172,8 @@ LOCALCLOUD_REGION_ALIASES = {"cn-bj2": "North China 2", "cn-sh2": "East China 2"
 LOCALCLOUD_PUBLIC_URL = env("LOCALCLOUD_PUBLIC_URL", "http://127.0.0.1:8000")
 # The clusters' Kubernetes endpoint in kubeconfigs: `localcloud k8s-front` serves it (TLS,
 # because kubectl sends a token only over TLS) in front of the port above.
+# Below this many lines in a searched range, localcloud reads them rather than the index.
+LOCALCLOUD_LOG_SCAN_AT_MOST = envint("LOCALCLOUD_LOG_SCAN_AT_MOST", 20_000)
 LOCALCLOUD_K8S_URL = env("LOCALCLOUD_K8S_URL", "https://127.0.0.1:6443")
 LOCALCLOUD_SESSION_TTL = envfloat("LOCALCLOUD_SESSION_TTL", 60.0)
 # Pod exec runs a real shell on this host (like a notebook's terminal): it can be switched off.

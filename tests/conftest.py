@@ -35,6 +35,8 @@ def _embedded_cloud(settings):
     # need it settled move ready_time.
     settings.LOCALCLOUD_CREATE_SECONDS = 120.0
     settings.LOCALCLOUD_DELETE_SECONDS = 2.0
+    # The demo's few log lines would always be read through; search them as at scale.
+    settings.LOCALCLOUD_LOG_SCAN_AT_MOST = 0
 
 
 @pytest.fixture

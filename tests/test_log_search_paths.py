@@ -51,8 +51,12 @@ CASES = [
 
 
 @pytest.mark.parametrize("case", CASES)
-@pytest.mark.parametrize("path", ["index-sort", "index-recent-scan", "recent-scan-too-short"])
-def test_it_finds_the_same_lines_by_every_path(stream, monkeypatch, case, path):
+@pytest.mark.parametrize(
+    "path", ["index-sort", "index-recent-scan", "recent-scan-too-short", "short-range-read"]
+)
+def test_it_finds_the_same_lines_by_every_path(stream, monkeypatch, settings, case, path):
+    # Only the last path reads a short range instead of asking the index.
+    settings.LOCALCLOUD_LOG_SCAN_AT_MOST = 1000 if path == "short-range-read" else 0
     if path == "index-recent-scan":
         monkeypatch.setattr(logsearch, "SORT_CHEAPLY", 0)
     if path == "recent-scan-too-short":  # falls back to sorting the matches
@@ -64,7 +68,8 @@ def test_it_finds_the_same_lines_by_every_path(stream, monkeypatch, case, path):
     assert search(query) == expected(stream, words, ignore, start, end, limit)
 
 
-def test_the_substring_scan_agrees_where_there_is_no_index(stream, monkeypatch):
+def test_the_substring_scan_agrees_where_there_is_no_index(stream, monkeypatch, settings):
+    settings.LOCALCLOUD_LOG_SCAN_AT_MOST = 0
     monkeypatch.setattr(logsearch, "_has_index", lambda alias: False)
     query = LogQuery("c1", "n", "p", "x", ["GET", "500"], ["/c"], limit=10)
     assert search(query) == expected(stream, ["GET", "500"], ["/c"], limit=10)

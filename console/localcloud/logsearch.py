@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Value
 from django.db.models.functions import StrIndex
@@ -30,6 +31,7 @@ INDEXED_FROM = (
     "FROM localcloud_logline_fts f CROSS JOIN localcloud_logline l ON l.id = f.rowid "
     "WHERE f.localcloud_logline_fts MATCH %s"
 )
+RANGE_COUNT = "SELECT count(*) FROM (SELECT 1 FROM localcloud_logline l WHERE {where} LIMIT %s)"
 RECENT_FROM = (
     "FROM (SELECT l.id, l.time_ns, l.body FROM localcloud_logline l WHERE {where} "
     "ORDER BY l.time_ns DESC, l.id DESC LIMIT %s) l WHERE 1 = 1"
@@ -81,9 +83,20 @@ def _fts_phrase(word: str) -> str:
 def search(q: LogQuery) -> tuple[int, list[tuple[int, str]]]:
     """(how many lines match, the newest `limit` of them oldest first)."""
     indexed = [w for w in q.keywords if len(w) >= TRIGRAM]
-    if indexed and _has_index(DEFAULT_DB_ALIAS):
+    # The index finds a word's matches in every container and every hour; a short range
+    # (a histogram's slice) is cheaper to read through than to intersect with them all.
+    if indexed and _has_index(DEFAULT_DB_ALIAS) and not _few_lines(q):
         return _search_indexed(q, indexed)
     return _search_scanning(q)
+
+
+def _few_lines(q: LogQuery) -> bool:
+    """Whether the container has at most LOCALCLOUD_LOG_SCAN_AT_MOST lines in the range
+    (counted no further than that)."""
+    at_most = settings.LOCALCLOUD_LOG_SCAN_AT_MOST
+    stream, params = q.stream_sql()
+    sql = RANGE_COUNT.format(where=stream)
+    return _fetch(sql, [*params, at_most + 1])[0][0] <= at_most
 
 
 def _fetch(sql: str, params: list) -> list[tuple]:
