@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "console.terminal",
     "console.logs",
     "console.resources",
+    "console.audit",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,7 @@ urlpatterns = [
     path("terminal/", include("console.terminal.urls")),
     path("logs/", include("console.logs.urls")),
     path("pick/", include("console.web.urls")),
+    path("audit/", include("console.audit.urls")),
 ]
 
 if settings.LOCALCLOUD_ENABLED:

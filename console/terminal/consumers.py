@@ -69,9 +69,11 @@ class Target:
             rows=size("rows", 24),
         )
 
-    async def allocate(self, user, region: str) -> str:
+    async def allocate(self, user, region: str, source: str = "") -> str:
         if self.kind == "terminal":
-            result = await call_as(user, region, "AllocateK8STerminal", ClusterID=self.cluster_id)
+            result = await call_as(
+                user, region, "AllocateK8STerminal", source=source, ClusterID=self.cluster_id
+            )
         else:
             params = {
                 "ClusterID": self.cluster_id,
@@ -82,7 +84,7 @@ class Target:
                 params["ContainerName"] = self.container
             if self.command:
                 params["CmdName"] = self.command
-            result = await call_as(user, region, "AllocateK8SSession", **params)
+            result = await call_as(user, region, "AllocateK8SSession", source=source, **params)
         return result.SessionID
 
 
@@ -120,7 +122,8 @@ class TerminalConsumer(AsyncWebsocketConsumer):
             return
         region = await self._region()
         try:
-            session_id = await target.allocate(self.user, region)
+            client = self.scope.get("client") or ("", 0)
+            session_id = await target.allocate(self.user, region, source=str(client[0]))
             self.upstream = await open_upstream(session_id)
         except (CloudError, CloudUnavailable) as exc:
             await self._end("error", error_text(exc), code=4502)

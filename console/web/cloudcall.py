@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from console.accounts.regions import SESSION_KEY, current_region
+from console.audit import record as audit
 from console.cloud import actions
 from console.cloud.client import CloudError, CloudUnavailable
 from console.cloud.shared import get_client
+
+from .roles import ACTION_ROLES, changes_state
 
 
 async def region_of(request: HttpRequest) -> str:
@@ -21,15 +25,33 @@ async def region_of(request: HttpRequest) -> str:
 async def call(request: HttpRequest, action: str, **params: Any):
     """One action for this user: Region from their pick, CompanyID from their tenant."""
     user = await request.auser()
-    return await call_as(user, await region_of(request), action, **params)
+    source = request.META.get("REMOTE_ADDR", "")
+    return await call_as(user, await region_of(request), action, source=source, **params)
 
 
-async def call_as(user, region: str, action: str, **params: Any):
-    """The same outside a request (websocket consumers): the user and region given."""
+async def call_as(user, region: str, action: str, *, source: str = "", **params: Any):
+    """The same outside a request (websocket consumers): the user and region given.
+
+    Every call passes here, so this is where the role table is enforced and where calls
+    that change state are audited, whatever view or consumer made them."""
+    needed = ACTION_ROLES[action]
+    if not (getattr(user, "is_authenticated", False) and user.has_role(needed)):
+        raise PermissionDenied(f"{action} needs the {needed} role.")
     params.setdefault("Region", region)
     if getattr(user, "company_id", None):
         params.setdefault("CompanyID", user.company_id)
-    return await get_client().call(action, **params)
+    if not changes_state(action, params):
+        return await get_client().call(action, **params)
+    try:
+        result = await get_client().call(action, **params)
+    except CloudError as exc:
+        await audit.record(user, source, action, params, exc.ret_code, exc.message)
+        raise
+    except CloudUnavailable as exc:
+        await audit.record(user, source, action, params, None, exc.message)
+        raise
+    await audit.record(user, source, action, params, 0, "")
+    return result
 
 
 _FRIENDLY = {

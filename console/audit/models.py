@@ -1,0 +1,24 @@
+"""One row per call that changes state: who, for which tenant, what, with what, and how
+it ended. Rows are only ever added."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditEntry(models.Model):
+    time = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    username = models.CharField(max_length=150)  # kept if the user is deleted
+    company_id = models.IntegerField(null=True, db_index=True)
+    action = models.CharField(max_length=60, db_index=True)
+    params = models.JSONField(default=dict)  # secrets masked (console/audit/record.py)
+    ret_code = models.IntegerField(null=True)  # None: the cloud did not answer
+    message = models.CharField(max_length=500, blank=True)
+    source = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-time", "-id"]
