@@ -34,6 +34,10 @@ DEBUG = envbool("DJANGO_DEBUG")
 SECRET_KEY = env("DJANGO_SECRET_KEY") or (
     "dev-only-insecure-key-set-DJANGO_SECRET_KEY-in-production" if DEBUG else ""
 )
+if not SECRET_KEY and envbool("DJANGO_SECURE"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("DJANGO_SECURE=true needs DJANGO_SECRET_KEY.")
 if not SECRET_KEY:
     # A fixed fallback for local runs and tests; production must set DJANGO_SECRET_KEY.
     SECRET_KEY = "local-console-key-not-for-production-0123456789abcdefghijklmnop"
@@ -64,6 +68,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "console.web.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -142,6 +147,21 @@ WHITENOISE_AUTOREFRESH = DEBUG
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = envint("CONSOLE_SESSION_AGE", 8 * 3600)
 X_FRAME_OPTIONS = "DENY"
+CSRF_COOKIE_HTTPONLY = True  # pages send the token from the template, never from the cookie
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("CONSOLE_MAX_BODY_BYTES", 1024 * 1024)
+# Behind TLS (production): secure cookies, HSTS, HTTPS redirect. `check --deploy` is clean
+# with DJANGO_SECURE=true, DJANGO_SECRET_KEY set and DJANGO_DEBUG unset.
+SECURE = envbool("DJANGO_SECURE")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE
+SECURE_SSL_REDIRECT = SECURE and envbool("DJANGO_SSL_REDIRECT", "true")
+SECURE_HSTS_SECONDS = 31_536_000 if SECURE else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD = SECURE
+if envbool("DJANGO_BEHIND_PROXY"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Failed logins allowed per (address, username) and per address in the window.
+CONSOLE_LOGIN_FAILURES = envint("CONSOLE_LOGIN_FAILURES", 5)
+CONSOLE_LOGIN_FAILURES_PER_ADDRESS = envint("CONSOLE_LOGIN_FAILURES_PER_ADDRESS", 30)
+CONSOLE_LOGIN_WINDOW_SECONDS = envint("CONSOLE_LOGIN_WINDOW_SECONDS", 900)
 
 # The cloud API (DESIGN.md "Settings"). Empty CONSOLE_CLOUD_URL = the embedded localcloud.
 CONSOLE_CLOUD_URL = env("CONSOLE_CLOUD_URL")

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from console.cloud import actions
 from console.cloud.client import CloudError, CloudUnavailable
 from console.clusters.lookup import get_cluster, unavailable_page
 from console.web import cloudcall
@@ -121,7 +122,11 @@ async def object_yaml(
         return unavailable_page(
             request, cluster_id, CloudUnavailable(_failure(exc), "ForwardCluster")
         )
-    except (CloudError, CloudUnavailable) as exc:
+    except CloudError as exc:
+        if exc.ret_code == actions.NOT_FOUND:  # no such cluster for this tenant
+            raise Http404(f"Cluster {cluster_id} does not exist") from None
+        return unavailable_page(request, cluster_id, exc)
+    except CloudUnavailable as exc:
         return unavailable_page(request, cluster_id, exc)
     shown = obj if user.has_role("operator") else hide_secret_values(obj)
     context["yaml"] = yaml.safe_dump(shown, sort_keys=False, allow_unicode=True)

@@ -62,6 +62,11 @@
 
   // Live tail: follow new lines while the reader is at the bottom; when they have
   // scrolled up to read, keep their place and offer a jump instead.
+  // Poll only while the tab is visible (here, not as an htmx trigger filter: those are
+  // evaluated code, which the Content-Security-Policy forbids).
+  document.body.addEventListener("htmx:beforeRequest", (event) => {
+    if (event.detail.elt.id === "tail-poller" && document.hidden) event.preventDefault();
+  });
   let following = true;
   document.body.addEventListener("htmx:beforeSwap", (event) => {
     if (event.detail.target.id === "log-lines") following = atBottom(scroller());
