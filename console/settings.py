@@ -158,6 +158,10 @@ SECURE_HSTS_SECONDS = 31_536_000 if SECURE else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD = SECURE
 if envbool("DJANGO_BEHIND_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Tenants' private keys are encrypted with this Fernet key (default: derived from SECRET_KEY).
+CONSOLE_ENCRYPTION_KEY = env("CONSOLE_ENCRYPTION_KEY")
+# Sign a tenant's calls with its own key when it has one (accounts.TenantKey).
+CONSOLE_TENANT_KEYS = envbool("CONSOLE_TENANT_KEYS", "true")
 # Failed logins allowed per (address, username) and per address in the window.
 CONSOLE_LOGIN_FAILURES = envint("CONSOLE_LOGIN_FAILURES", 5)
 CONSOLE_LOGIN_FAILURES_PER_ADDRESS = envint("CONSOLE_LOGIN_FAILURES_PER_ADDRESS", 30)

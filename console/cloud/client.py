@@ -82,15 +82,19 @@ class CloudClient:
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
 
-    def encode(self, action: str, params: dict[str, Any]) -> dict[str, str]:
-        """The form body of one call: flattened, stringified and signed."""
+    def encode(
+        self, action: str, params: dict[str, Any], key: tuple[str, str] | None = None
+    ) -> dict[str, str]:
+        """The form body of one call: flattened, stringified and signed (by `key`, a
+        (public, private) pair, instead of the client's own when given)."""
+        public, private = key or (self.public_key, self.private_key)
         body = signing.flatten({"Action": action, **params})
-        if self.public_key:
-            body["PublicKey"] = self.public_key
-            body["Signature"] = signing.signature(body, self.private_key)
+        if public:
+            body["PublicKey"] = public
+            body["Signature"] = signing.signature(body, private)
         return body
 
-    async def call(self, action: str, **params: Any):
+    async def call(self, action: str, *, key: tuple[str, str] | None = None, **params: Any):
         """Call one action and return its typed response model.
 
         Raises CloudError for RetCode != 0 (and for parameters the table refuses, before
@@ -104,7 +108,7 @@ class CloudClient:
             cleaned = actions.validate(spec, params)
         except actions.InvalidParams as exc:
             raise CloudError(exc.ret_code, exc.message, action, exc.param) from None
-        body = self.encode(action, cleaned)
+        body = self.encode(action, cleaned, key)
         attempts = self.retry.attempts if spec.idempotent else 1
         for attempt in range(attempts):
             try:

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
+from console.accounts import tenancy
 from console.accounts.regions import SESSION_KEY, current_region
 from console.audit import record as audit
 from console.cloud import actions
@@ -26,10 +27,15 @@ async def call(request: HttpRequest, action: str, **params: Any):
     """One action for this user: Region from their pick, CompanyID from their tenant."""
     user = await request.auser()
     source = request.META.get("REMOTE_ADDR", "")
-    return await call_as(user, await region_of(request), action, source=source, **params)
+    company = await tenancy.acting_company(request, user)
+    return await call_as(
+        user, await region_of(request), action, source=source, company_id=company, **params
+    )
 
 
-async def call_as(user, region: str, action: str, *, source: str = "", **params: Any):
+async def call_as(
+    user, region: str, action: str, *, source: str = "", company_id: int | None = None, **params
+):
     """The same outside a request (websocket consumers): the user and region given.
 
     Every call passes here, so this is where the role table is enforced and where calls
@@ -38,12 +44,14 @@ async def call_as(user, region: str, action: str, *, source: str = "", **params:
     if not (getattr(user, "is_authenticated", False) and user.has_role(needed)):
         raise PermissionDenied(f"{action} needs the {needed} role.")
     params.setdefault("Region", region)
-    if getattr(user, "company_id", None):
-        params.setdefault("CompanyID", user.company_id)
+    company = company_id or getattr(user, "company_id", None)
+    if company:
+        params.setdefault("CompanyID", company)
+    key = await tenancy.signing_key(company)
     if not changes_state(action, params):
-        return await get_client().call(action, **params)
+        return await get_client().call(action, key=key, **params)
     try:
-        result = await get_client().call(action, **params)
+        result = await get_client().call(action, key=key, **params)
     except CloudError as exc:
         await audit.record(user, source, action, params, exc.ret_code, exc.message)
         raise

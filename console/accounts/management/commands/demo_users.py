@@ -12,6 +12,7 @@ DEMO_USERS = [
     ("operator", Role.OPERATOR, DEMO_TENANT),
     ("viewer", Role.VIEWER, DEMO_TENANT),
     ("globex", Role.OPERATOR, OTHER_TENANT),
+    ("platform", Role.ADMIN, DEMO_TENANT),  # a platform admin: may act for any tenant
 ]
 
 
@@ -27,6 +28,7 @@ class Command(BaseCommand):
             user, _ = User.objects.get_or_create(username=username)
             user.role = role
             user.company_id = company_id
+            user.is_platform_admin = username == "platform"
             user.set_password(demo_password(username))
             user.save()
         self.stdout.write("Log in at http://127.0.0.1:8000/ with one of:")
