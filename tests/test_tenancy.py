@@ -77,3 +77,10 @@ def test_others_cannot_switch_tenant(admin_user, cloud):
     client = logged_in(admin_user)
     assert client.post("/accounts/tenant/", {"company_id": "10002"}).status_code == 403
     assert "globex-shop" not in client.get("/clusters/").content.decode()
+
+
+def test_a_key_sealed_under_another_encryption_key_is_a_readable_error(viewer_client, cloud):
+    TenantKey.objects.create(company_id=10001, public_key="k", private_key_encrypted="garbage")
+    response = viewer_client.get("/clusters/")
+    assert response.status_code == 200
+    assert "cannot be decrypted; an admin must set it again" in response.content.decode()

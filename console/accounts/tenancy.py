@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest
 
+from console.cloud.client import CloudUnavailable
+
 from .models import TenantKey
 from .secretbox import open_sealed
 
@@ -27,4 +29,9 @@ async def signing_key(company_id: int | None) -> tuple[str, str] | None:
     stored = await TenantKey.objects.filter(company_id=company_id).afirst()
     if stored is None:
         return None
-    return stored.public_key, open_sealed(stored.private_key_encrypted)
+    try:
+        return stored.public_key, open_sealed(stored.private_key_encrypted)
+    except ValueError:
+        # Sealed under another encryption key: say so rather than fail the page.
+        message = "this tenant's stored API key cannot be decrypted; an admin must set it again"
+        raise CloudUnavailable(message, "signing") from None
