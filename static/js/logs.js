@@ -5,7 +5,14 @@
   if (!form) return;
   const scroller = () => document.getElementById("log-scroll");
   const atBottom = (box) => box.scrollHeight - box.scrollTop - box.clientHeight < 40;
-  const toBottom = () => { const box = scroller(); if (box) box.scrollTop = box.scrollHeight; };
+  // Lines off screen are laid out only when shown (content-visibility), so the height
+  // grows as the bottom renders: scroll again on the next frames until it settles.
+  const toBottom = (frames = 3) => {
+    const box = scroller();
+    if (!box) return;
+    box.scrollTop = box.scrollHeight;
+    if (frames > 0) requestAnimationFrame(() => toBottom(frames - 1));
+  };
 
   function addChip(input) {
     const word = input.value;

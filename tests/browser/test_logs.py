@@ -7,7 +7,15 @@ import re
 
 from playwright.sync_api import expect
 
-AT_BOTTOM = "el => el.scrollHeight - el.scrollTop - el.clientHeight < 40"
+AT_BOTTOM = (
+    "() => { const el = document.getElementById('log-scroll');"
+    " return el.scrollHeight - el.scrollTop - el.clientHeight < 40; }"
+)
+
+
+def wait_at_bottom(page) -> None:
+    """The log box reaches its bottom (lines render as they scroll in, so not at once)."""
+    page.wait_for_function(AT_BOTTOM, timeout=2_000)
 
 
 def cluster_id_of(page, name: str) -> str:
@@ -52,7 +60,7 @@ def test_search_highlight_and_live_tail(login, live_console):
     expect(fresh).to_contain_text('<script>alert("x")</script>')  # shown as text
     assert page.locator("#log-lines li", has_text="/brand-new").count() == 1
     # Following: the log box stays scrolled to its newest line.
-    assert page.locator("#log-scroll").evaluate(AT_BOTTOM)
+    wait_at_bottom(page)
 
 
 def test_scrolling_up_pauses_the_follow(login, live_console):
@@ -80,7 +88,7 @@ def test_scrolling_up_pauses_the_follow(login, live_console):
     page.locator("#jump-new").click()
     expect(page.locator("#jump-new")).to_be_hidden()
     expect(page.locator("#log-lines li", has_text="while reading")).to_be_visible()
-    assert box.evaluate(AT_BOTTOM)
+    wait_at_bottom(page)
 
 
 def test_a_histogram_bar_narrows_the_range(login, live_console):
