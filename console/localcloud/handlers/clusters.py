@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import ipaddress
 import secrets
@@ -278,7 +279,14 @@ def kubernetes_endpoint(cluster: Cluster) -> str:
 
 
 def _ca_data() -> str:
-    ca, _, _ = ensure_certificates(Path(settings.LOCALCLOUD_WORK_DIR) / "tls")
+    return _ca_data_in(settings.LOCALCLOUD_WORK_DIR)
+
+
+@functools.cache
+def _ca_data_in(work_dir: str) -> str:
+    # Read once per folder: DescribeCluster puts it in every cluster's kubeconfig, and a
+    # folder's CA is made once and never changes.
+    ca, _, _ = ensure_certificates(Path(work_dir) / "tls")
     return base64.b64encode(ca.read_bytes()).decode()
 
 
