@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "console.web.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language: the switcher's cookie, else the browser's Accept-Language.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -92,6 +94,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "console.accounts.context.console_context",
@@ -136,6 +139,14 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 LANGUAGE_CODE = "en"
+# Simplified Chinese and English; a browser asking for zh-CN, zh-SG or zh gets zh-hans.
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates per language (console/formats/<lang>/formats.py); numbers stay unseparated so
+# nanosecond times and IDs in URLs and attributes are never grouped.
+FORMAT_MODULE_PATH = ["console.formats"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -156,7 +167,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = envint("CONSOLE_MAX_BODY_BYTES", 1024 * 1024)
 # Behind TLS (production): secure cookies, HSTS, HTTPS redirect. `check --deploy` is clean
 # with DJANGO_SECURE=true, DJANGO_SECRET_KEY set and DJANGO_DEBUG unset.
 SECURE = envbool("DJANGO_SECURE")
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = SECURE
 SECURE_SSL_REDIRECT = SECURE and envbool("DJANGO_SSL_REDIRECT", "true")
 SECURE_HSTS_SECONDS = 31_536_000 if SECURE else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD = SECURE

@@ -1,7 +1,9 @@
 """The console's URLs; localcloud's /api is mounted here too unless it runs elsewhere."""
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog, set_language
 
 urlpatterns = [
     path("", include("console.dashboard.urls")),
@@ -14,6 +16,10 @@ urlpatterns = [
     path("logs/", include("console.logs.urls")),
     path("pick/", include("console.web.urls")),
     path("audit/", include("console.audit.urls")),
+    # The language switcher (POST, CSRF-checked); open on the login page too.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    # The scripts' strings in the page's language; the login page needs them too.
+    path("i18n/js/", login_not_required(JavaScriptCatalog.as_view()), name="js-catalog"),
 ]
 
 if settings.LOCALCLOUD_ENABLED:

@@ -1,4 +1,4 @@
-"""Template filters for cloud values: epoch times, expiry, usage bars."""
+"""Template filters for cloud values: epoch times, expiry, states, usage bars."""
 
 from __future__ import annotations
 
@@ -7,18 +7,22 @@ import time
 from datetime import UTC, datetime
 
 from django import template
+from django.utils import formats
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 register = template.Library()
 
 
 @register.filter
 def epoch(value: int) -> str:
-    """Unix seconds as a UTC time; 0 (unset) as a dash."""
+    """Unix seconds as a UTC time in the page's language's format; 0 (unset) as a dash."""
     if not value:
         return "—"
-    return datetime.fromtimestamp(int(value), UTC).strftime("%Y-%m-%d %H:%M UTC")
+    moment = datetime.fromtimestamp(int(value), UTC)
+    return f"{formats.date_format(moment, 'SHORT_DATETIME_FORMAT')} UTC"
 
 
 @register.filter
@@ -28,8 +32,35 @@ def expiry(value: int) -> str:
         return "—"
     days = (int(value) - time.time()) / 86400
     if days < 0:
-        return "expired"
-    return f"in {int(days)} day{'s' if int(days) != 1 else ''}"
+        return _("expired")
+    return ngettext("in %(days)d day", "in %(days)d days", int(days)) % {"days": int(days)}
+
+
+# The cloud's words for states and kinds, as the page's language says them. The wire
+# value stays in the data attributes and CSS classes; only the shown text changes.
+_CLOUD_WORDS = {
+    "Creating": gettext_lazy("Creating"),
+    "Running": gettext_lazy("Running"),
+    "Deleting": gettext_lazy("Deleting"),
+    "Abnormal": gettext_lazy("Abnormal"),
+    "Provisioning": gettext_lazy("Provisioning"),
+    "Ready": gettext_lazy("Ready"),
+    "Degraded": gettext_lazy("Degraded"),
+    "Terminating": gettext_lazy("Terminating"),
+    "Pending": gettext_lazy("Pending"),
+    "Succeeded": gettext_lazy("Succeeded"),
+    "Failed": gettext_lazy("Failed"),
+    "Unknown": gettext_lazy("Unknown"),
+    "Dynamic": gettext_lazy("Pay by the hour"),
+    "Month": gettext_lazy("Monthly"),
+    "Year": gettext_lazy("Yearly"),
+}
+
+
+@register.filter
+def cloud_word(value) -> str:
+    """A state or charge type from the cloud in the page's language; others as they are."""
+    return str(_CLOUD_WORDS.get(value, value))
 
 
 @register.filter

@@ -1,0 +1,1 @@
+"""Date formats per language, overriding Django's where a console wants both date and time."""
