@@ -1,4 +1,5 @@
-"""ASGI entry point: Django for HTTP; websockets for the terminal and localcloud's gateway.
+"""ASGI entry point: Django for HTTP; websockets for the terminal, live updates and
+localcloud's gateway.
 
 The browser's sockets pass the Origin check and the login (session cookie); the gateway
 is not for browsers: its SessionID is the credential.
@@ -18,7 +19,10 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.conf import settings  # noqa: E402
 from django.urls import re_path  # noqa: E402
 
-from console.terminal.routing import websocket_urlpatterns as browser_sockets  # noqa: E402
+from console.live.routing import websocket_urlpatterns as live_sockets  # noqa: E402
+from console.terminal.routing import websocket_urlpatterns as terminal_sockets  # noqa: E402
+
+browser_sockets = terminal_sockets + live_sockets
 
 # Browser sockets: Origin must be an allowed host, and the user logged in.
 # (A regex prefix: a path() whose callback is not a bare URLRouter matches whole paths.)

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "console.logs",
     "console.resources",
     "console.audit",
+    "console.live",
 ]
 
 MIDDLEWARE = [
@@ -124,16 +125,23 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 REDIS_URL = env("REDIS_URL")
+# Keeps apart several consoles (or test runs) that share one Redis.
+REDIS_PREFIX = env("CONSOLE_REDIS_PREFIX", "console")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": f"{REDIS_PREFIX}:asgi"},
         }
     }
-    # Shared by every console process: login throttling counts across all of them.
+    # Shared by every console process: login throttling counts and the live watcher's
+    # lease hold across all of them.
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": REDIS_PREFIX,
+        }
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
@@ -223,6 +231,8 @@ LOCALCLOUD_WORK_DIR = env("LOCALCLOUD_WORK_DIR", str(BASE_DIR / "var" / "localcl
 # The web terminal (README "Terminal").
 CONSOLE_RECORDINGS_DIR = env("CONSOLE_RECORDINGS_DIR", str(BASE_DIR / "var" / "recordings"))
 CONSOLE_RECORDING_REQUIRED = envbool("CONSOLE_RECORDING_REQUIRED")
+# How often the live watcher asks the cloud for clusters while pages are open.
+CONSOLE_LIVE_WATCH_SECONDS = envfloat("CONSOLE_LIVE_WATCH_SECONDS", 2.0)
 CONSOLE_TERMINAL_IDLE_SECONDS = envint("CONSOLE_TERMINAL_IDLE_SECONDS", 15 * 60)
 CONSOLE_TERMINAL_MAX_SECONDS = envint("CONSOLE_TERMINAL_MAX_SECONDS", 8 * 3600)
 CONSOLE_TERMINAL_RECHECK_SECONDS = envint("CONSOLE_TERMINAL_RECHECK_SECONDS", 180)

@@ -13,6 +13,7 @@ from console.audit import record as audit
 from console.cloud import actions
 from console.cloud.client import CloudError, CloudUnavailable
 from console.cloud.shared import get_client
+from console.live import events as live
 
 from .roles import ACTION_ROLES, changes_state
 
@@ -59,6 +60,9 @@ async def call_as(
         await audit.record(user, source, action, params, None, exc.message)
         raise
     await audit.record(user, source, action, params, 0, "")
+    event = live.event_for(action, params, result)
+    if event is not None:
+        await live.announce(company, params["Region"], event)
     return result
 
 

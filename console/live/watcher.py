@@ -1,0 +1,163 @@
+"""Watching the cloud for cluster changes nobody announced: the lifecycle moving on
+(Creating -> Running, Deleting -> gone), or a change made by kubectl, an SDK or another
+console. The cloud offers no push, so one process polls DescribeCluster for each tenant
+and region that has open pages, and announces what changed through the channel layer.
+
+Every process with open pages runs a watch task, but only the holder of a lease in the
+shared cache polls: with Redis, one DescribeCluster every interval for a tenant and
+region whatever the number of processes and pages. When the holder stops, its lease
+runs out and another process takes over, starting from the snapshot it left."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import hashlib
+import json
+import logging
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+
+from console.accounts import tenancy
+from console.cloud.client import CloudError, CloudUnavailable
+from console.cloud.shared import get_client
+
+from .events import announce
+
+log = logging.getLogger(__name__)
+
+PAGE = 100
+MOST_CLUSTERS = 1000
+# What a page shows of a cluster: a change in any of these is worth a refresh.
+WATCHED_FIELDS = (
+    "Name", "Remark", "Status", "State", "Reason", "ExpireTime", "Tags", "ChargeType",
+    "SubnetIDs", "APIServerEIPID", "MaxCPU", "MaxMemory", "MaxPods", "MaxStorage",
+    "MaxStoragAllocation", "AllocatedCPU", "AllocatedMemory", "AllocatedPods",
+    "ControllerPlaneStatus",
+)  # fmt: skip
+
+
+def fingerprint(cluster) -> str:
+    shown = {name: getattr(cluster, name, None) for name in WATCHED_FIELDS}
+    text = json.dumps(shown, default=_plain, sort_keys=True)
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
+def _plain(value):
+    return dataclasses.asdict(value) if dataclasses.is_dataclass(value) else str(value)
+
+
+def changes(before: dict[str, list], after: dict[str, list]) -> list[dict]:
+    """Events that turn the pages' view of `before` into `after` (ID -> [mark, status])."""
+    events = [
+        {
+            "kind": "cluster",
+            "cluster": cid,
+            "change": "added" if cid not in before else "changed",
+            "status": status,
+            "source": "watch",
+        }
+        for cid, (mark, status) in after.items()
+        if cid not in before or before[cid][0] != mark
+    ]
+    events += [
+        {"kind": "cluster", "cluster": cid, "change": "removed", "source": "watch"}
+        for cid in before
+        if cid not in after
+    ]
+    return events
+
+
+async def snapshot(company_id: int | None, region: str) -> dict[str, list]:
+    """ClusterID -> [fingerprint, Status] of the tenant's clusters in the region."""
+    key = await tenancy.signing_key(company_id)
+    company = {"CompanyID": company_id} if company_id else {}
+    marks: dict[str, list] = {}
+    offset = 0
+    while offset < MOST_CLUSTERS:
+        page = await get_client().call(
+            "DescribeCluster", key=key, Region=region, Limit=PAGE, Offset=offset, **company
+        )
+        marks.update((c.ClusterID, [fingerprint(c), c.Status]) for c in page.Infos)
+        offset += PAGE
+        if not page.Infos or offset >= page.TotalCount:
+            return marks
+    return marks
+
+
+class Watch:
+    """The watch task of one tenant and region in this process."""
+
+    def __init__(self, company_id: int | None, region: str):
+        self.company_id, self.region = company_id, region
+        self.token = uuid.uuid4().hex
+        self.pages = 0
+        self.task: asyncio.Task | None = None
+        scope = f"{int(company_id or 0)}:{region}"
+        self.lease_key, self.snapshot_key = f"live:lease:{scope}", f"live:snapshot:{scope}"
+
+    async def holds_lease(self, seconds: float) -> bool:
+        if await cache.aadd(self.lease_key, self.token, timeout=seconds):
+            return True
+        if await cache.aget(self.lease_key) == self.token:
+            await cache.aset(self.lease_key, self.token, timeout=seconds)
+            return True
+        return False
+
+    async def run(self) -> None:
+        interval = settings.CONSOLE_LIVE_WATCH_SECONDS
+        while True:
+            try:
+                await self.poll_once(lease_seconds=interval * 3)
+            except (CloudError, CloudUnavailable) as exc:
+                log.info("live watch %s/%s: %s", self.company_id, self.region, exc)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a watcher must outlive any one bad poll
+                log.exception("live watch %s/%s failed once", self.company_id, self.region)
+            await asyncio.sleep(interval)
+
+    async def poll_once(self, lease_seconds: float) -> None:
+        if not await self.holds_lease(lease_seconds):
+            return
+        before = await cache.aget(self.snapshot_key)
+        after = await snapshot(self.company_id, self.region)
+        await cache.aset(self.snapshot_key, after, timeout=3600)
+        if before is None:
+            return  # the first look: pages were rendered from the same state
+        for event in changes(before, after):
+            await announce(self.company_id, self.region, event)
+
+    async def release(self) -> None:
+        if await cache.aget(self.lease_key) == self.token:
+            await cache.adelete(self.lease_key)
+
+
+_watches: dict[tuple[int | None, str], Watch] = {}
+
+
+def page_opened(company_id: int | None, region: str) -> None:
+    """A page of this tenant and region subscribed here: make sure it is watched."""
+    watch = _watches.setdefault((company_id, region), Watch(company_id, region))
+    watch.pages += 1
+    if watch.task is None or watch.task.done():
+        watch.task = asyncio.get_running_loop().create_task(watch.run())
+
+
+async def page_closed(company_id: int | None, region: str) -> None:
+    """The last page closing stops the task and frees the lease for other processes."""
+    watch = _watches.get((company_id, region))
+    if watch is None:
+        return
+    watch.pages -= 1
+    if watch.pages > 0:
+        return
+    del _watches[(company_id, region)]
+    if watch.task is not None:
+        watch.task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watch.task
+    await watch.release()
