@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint format chromium kubectl bench clean
+.PHONY: run test lint format chromium kubectl nginx gettext bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,22 +21,31 @@ run: $(STAMP)
 	$(PY) manage.py localcloud k8s-front --port 6443 --upstream 127.0.0.1:8000 & front=$$!; \
 	  trap 'kill $$front' EXIT INT TERM; $(PY) manage.py runserver 127.0.0.1:8000
 
-# Debian's Chromium for the browser tests; installed when missing and we are root.
-chromium:
-	@if command -v chromium >/dev/null 2>&1; then :; \
+# $(call debian,COMMAND,PACKAGE,what is skipped without it): Debian's package for a
+# command the tests need, installed when the command is missing and we are root.
+define debian
+	@if command -v $(1) >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ]; then \
-	  echo "installing Debian's chromium"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	else echo "chromium is missing: browser tests will be skipped (run as root to install)"; fi
+	  echo "installing Debian's $(2)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; \
+	else echo "$(1) is missing: $(3) will be skipped (run as root to install)"; fi
+endef
 
-# kubectl for the end-to-end test of localcloud's Kubernetes API: the machine image has one;
-# otherwise Debian's kubernetes-client, installed when we are root.
+# Browser tests drive Debian's Chromium.
+chromium:
+	$(call debian,chromium,chromium,browser tests)
+
+# The end-to-end test of localcloud's Kubernetes API runs the real kubectl.
 kubectl:
-	@if command -v kubectl >/dev/null 2>&1; then :; \
-	elif [ "$$(id -u)" = 0 ]; then \
-	  echo "installing Debian's kubernetes-client (kubectl)"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kubernetes-client >/dev/null; \
-	else echo "kubectl is missing: its end-to-end test will be skipped (run as root to install)"; fi
+	$(call debian,kubectl,kubernetes-client,the kubectl test)
+
+# The production layout's test puts nginx in front of two console workers.
+nginx:
+	$(call debian,nginx,nginx-light,the load balancer test)
+
+# The translation test extracts every string with gettext's xgettext.
+gettext:
+	$(call debian,xgettext,gettext,the translation test)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -46,7 +55,7 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-test: $(STAMP) chromium kubectl lint
+test: $(STAMP) chromium kubectl nginx gettext lint
 	$(PY) -m pytest
 
 bench: $(STAMP)

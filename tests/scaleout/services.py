@@ -18,9 +18,13 @@ POSTGRES_URL = os.environ.get(
 REDIS_URL = os.environ.get("CONSOLE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
+def services_required() -> bool:
+    return os.environ.get("CONSOLE_TEST_SERVICES_REQUIRED", "").lower() in {"1", "true", "yes"}
+
+
 def _missing(what: str, exc: Exception) -> None:
     reason = f"{what} is not reachable ({exc}); set CONSOLE_TEST_POSTGRES_URL / _REDIS_URL"
-    if os.environ.get("CONSOLE_TEST_SERVICES_REQUIRED", "").lower() in {"1", "true", "yes"}:
+    if services_required():
         pytest.fail(reason)
     pytest.skip(reason)
 

@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
-import time
 
 import httpx
 import pytest
-import websockets
 
 from tests import servers
 
+from .clients import csrf_token, events_until, live_socket, log_in, running_cluster
 from .services import postgres_database, redis_prefix
 
 pytestmark = pytest.mark.scaleout
@@ -46,52 +44,6 @@ def pair(tmp_path_factory):
             b.stop()
 
 
-def log_in(base_url: str, username: str = "operator") -> httpx.Client:
-    client = httpx.Client(base_url=base_url, timeout=20)
-    page = client.get("/accounts/login/")
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)[1]
-    done = client.post(
-        "/accounts/login/",
-        data={
-            "username": username,
-            "password": f"{username}-demo-pass",
-            "csrfmiddlewaretoken": token,
-        },
-    )
-    assert done.status_code == 302, done.text[:500]
-    return client
-
-
-def csrf_token(client: httpx.Client, path: str) -> str:
-    return re.search(r'"x-csrftoken": "([^"]+)"', client.get(path).text)[1]
-
-
-def running_cluster(client: httpx.Client) -> str:
-    page = client.get("/clusters/")
-    return re.search(r'data-cluster-id="([^"]+)" data-status="Running"', page.text)[1]
-
-
-async def events_until(socket, wanted, seconds: float = 15.0) -> list[dict]:
-    """Read pushed events until one satisfies `wanted`; fail after `seconds`."""
-    seen: list[dict] = []
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            raw = await asyncio.wait_for(socket.recv(), deadline - time.monotonic())
-        except TimeoutError:
-            break
-        seen.append(json.loads(raw))
-        if wanted(seen[-1]):
-            return seen
-    pytest.fail(f"no matching event within {seconds} s; saw {seen}")
-
-
-def live_socket(server: servers.Server, client: httpx.Client):
-    ws_url = server.url.replace("http://", "ws://") + "/ws/live/"
-    cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
-    return websockets.connect(ws_url, origin=server.url, additional_headers={"Cookie": cookie})
-
-
 def test_a_login_on_one_process_is_valid_on_the_other(pair):
     a, b = pair
     client = log_in(a.url)
@@ -108,7 +60,7 @@ def test_a_change_through_one_process_is_pushed_to_a_page_of_the_other(pair):
     token = csrf_token(through_a, f"/clusters/{cluster_id}/")
 
     async def scenario():
-        async with live_socket(b, through_a) as socket:
+        async with live_socket(b.url, through_a) as socket:
             hello = json.loads(await socket.recv())
             assert hello["kind"] == "hello"
             answer = await asyncio.to_thread(
@@ -153,7 +105,7 @@ def test_the_lifecycle_seen_by_one_process_reaches_pages_of_both(pair):
     }
 
     async def scenario():
-        async with live_socket(a, through_a) as on_a, live_socket(b, through_a) as on_b:
+        async with live_socket(a.url, through_a) as on_a, live_socket(b.url, through_a) as on_b:
             for socket in (on_a, on_b):
                 assert json.loads(await socket.recv())["kind"] == "hello"
             answer = await asyncio.to_thread(through_a.post, "/clusters/new/", data=form)
