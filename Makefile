@@ -62,6 +62,7 @@ bench: $(STAMP)
 	$(PY) bench/api_client.py
 	$(PY) bench/pages.py
 	$(PY) bench/terminal.py
+	$(PY) bench/load.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
