@@ -22,19 +22,33 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.db import DatabaseError
-from django.utils import timezone
+from django.http import HttpRequest
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from console.accounts.regions import SESSION_KEY
 from console.cloud.client import CloudError, CloudUnavailable
 from console.web.cloudcall import call_as, error_text
 
 from . import protocol as p
-from .models import TerminalSession
+from .models import EXITED, TerminalSession
 from .recording import Recorder
 from .upstream import UpstreamClosed, open_upstream
 
 PING_SECONDS = 25
 log = logging.getLogger(__name__)
+
+
+def socket_language(scope) -> str:
+    """The page's language for a socket, chosen as LocaleMiddleware chooses it for a page:
+    the language cookie, else the browser's Accept-Language."""
+    request = HttpRequest()
+    request.COOKIES = dict(scope.get("cookies") or {})
+    for name, value in scope.get("headers") or []:
+        if name.lower() == b"accept-language":
+            request.META["HTTP_ACCEPT_LANGUAGE"] = value.decode("latin-1")
+    return translation.get_language_from_request(request)
 
 
 @dataclass
@@ -108,17 +122,24 @@ class TerminalConsumer(AsyncWebsocketConsumer):
             await self.close(code=4401)
             return
         await self.accept()
+        self.language = socket_language(self.scope)
         self.tasks: list[asyncio.Task] = []
-        self.end_reason = "closed by the browser"
+        self.end_reason = gettext_noop("closed by the browser")
         self.exit_code: int | None = None
         if not self.user.has_role("operator"):
             await self._end(
-                "refused", "Terminals need the operator role; you are a viewer.", code=4403
+                "refused",
+                *self._say(gettext_noop("Terminals need the operator role; you are a viewer.")),
+                code=4403,
             )
             return
         target = Target.from_query(self.scope.get("query_string", b""))
         if not target.cluster_id or (target.kind == "exec" and not target.pod):
-            await self._end("error", "Pick a cluster, and a pod for a pod terminal.", code=4400)
+            await self._end(
+                "error",
+                *self._say(gettext_noop("Pick a cluster, and a pod for a pod terminal.")),
+                code=4400,
+            )
             return
         region = await self._region()
         try:
@@ -126,10 +147,20 @@ class TerminalConsumer(AsyncWebsocketConsumer):
             session_id = await target.allocate(self.user, region, source=str(client[0]))
             self.upstream = await open_upstream(session_id)
         except (CloudError, CloudUnavailable) as exc:
-            await self._end("error", error_text(exc), code=4502)
+            with translation.override(self.language):
+                shown = error_text(exc)
+            with translation.override(settings.LANGUAGE_CODE):
+                reason = error_text(exc)
+            await self._end("error", reason, shown, code=4502)
             return
         except (UpstreamClosed, OSError) as exc:
-            await self._end("error", f"The session gateway could not be reached: {exc}", code=4502)
+            await self._end(
+                "error",
+                *self._say(
+                    gettext_noop("The session gateway could not be reached: %(error)s"), error=exc
+                ),
+                code=4502,
+            )
             return
         try:
             await self._start_record(target, region)
@@ -138,7 +169,12 @@ class TerminalConsumer(AsyncWebsocketConsumer):
             if settings.CONSOLE_RECORDING_REQUIRED:
                 await self.upstream.close()
                 await self._end(
-                    "error", f"Recording failed, so the session was refused: {exc}", code=4500
+                    "error",
+                    *self._say(
+                        gettext_noop("Recording failed, so the session was refused: %(error)s"),
+                        error=exc,
+                    ),
+                    code=4500,
                 )
                 return
         self.unacked = 0
@@ -150,7 +186,9 @@ class TerminalConsumer(AsyncWebsocketConsumer):
             bytes([p.K8S_RESIZE])
             + json.dumps({"Width": target.cols, "Height": target.rows}).encode()
         )
-        await self.send(bytes_data=p.status("connected", self._title(target)))
+        with translation.override(self.language):
+            title = self._title(target)
+        await self.send(bytes_data=p.status("connected", title))
         self.tasks = [asyncio.create_task(self._pump()), asyncio.create_task(self._watch())]
 
     # Setup ------------------------------------------------------------------
@@ -160,9 +198,18 @@ class TerminalConsumer(AsyncWebsocketConsumer):
         region = self.scope["session"].get(SESSION_KEY)
         return region if region in settings.CONSOLE_REGIONS else settings.CONSOLE_REGIONS[0]
 
+    def _say(self, message: str, **params) -> tuple[str, str]:
+        """A message (marked with gettext_noop) as recorded, in English, and as the user
+        reads it, in the language of their page."""
+        recorded = message % params if params else message
+        with translation.override(self.language):
+            shown = _(message) % params if params else _(message)
+        return recorded, shown
+
     def _title(self, target: Target) -> str:
+        """The tab's title, in the active language (English in the recording's header)."""
         if target.kind == "terminal":
-            return f"cluster shell of {target.cluster_id}"
+            return _("cluster shell of %(cluster)s") % {"cluster": target.cluster_id}
         return f"{target.namespace}/{target.pod}" + (
             f"/{target.container}" if target.container else ""
         )
@@ -188,7 +235,9 @@ class TerminalConsumer(AsyncWebsocketConsumer):
             source_address=client[0] or "",
             recording=str(path),
         )
-        self.recorder = Recorder(path, target.cols, target.rows, self._title(target))
+        with translation.override(settings.LANGUAGE_CODE):
+            title = self._title(target)
+        self.recorder = Recorder(path, target.cols, target.rows, title)
 
     # Upstream -> browser ----------------------------------------------------
 
@@ -213,11 +262,13 @@ class TerminalConsumer(AsyncWebsocketConsumer):
                 await self.send(bytes_data=bytes([p.OUTPUT]) + payload)
             elif channel == p.K8S_STATUS:
                 self.exit_code, message = p.exit_code_of(payload)
-                self.end_reason = message or f"exited with code {self.exit_code}"
+                self.end_reason = message or EXITED % {"code": self.exit_code}
         if self.exit_code is None:
-            self.end_reason = "the session gateway closed the connection"
+            self.end_reason = gettext_noop("the session gateway closed the connection")
         state = "exited" if self.exit_code is not None else "closed"
-        await self._end(state, self.end_reason, exit_code=self.exit_code)
+        with translation.override(self.language):
+            shown = TerminalSession.translated_reason(self.end_reason)
+        await self._end(state, self.end_reason, shown, exit_code=self.exit_code)
 
     # Browser -> upstream ----------------------------------------------------
 
@@ -264,17 +315,25 @@ class TerminalConsumer(AsyncWebsocketConsumer):
             )
             now = time.monotonic()
             if now - self.last_input >= settings.CONSOLE_TERMINAL_IDLE_SECONDS:
-                await self._end("closed", "Closed after being idle.", code=4408)
+                await self._end(
+                    "closed", *self._say(gettext_noop("Closed after being idle.")), code=4408
+                )
                 return
             if now - self.started >= settings.CONSOLE_TERMINAL_MAX_SECONDS:
                 await self._end(
-                    "closed", "Closed: the maximum session length was reached.", code=4408
+                    "closed",
+                    *self._say(gettext_noop("Closed: the maximum session length was reached.")),
+                    code=4408,
                 )
                 return
             if now - last_check >= settings.CONSOLE_TERMINAL_RECHECK_SECONDS:
                 last_check = now
                 if not await self._still_logged_in():
-                    await self._end("closed", "Closed: you have been logged out.", code=4401)
+                    await self._end(
+                        "closed",
+                        *self._say(gettext_noop("Closed: you have been logged out.")),
+                        code=4401,
+                    )
                     return
             await self.send(bytes_data=bytes([p.PING]))
 
@@ -288,11 +347,20 @@ class TerminalConsumer(AsyncWebsocketConsumer):
     # Ending -----------------------------------------------------------------
 
     async def _end(
-        self, state: str, message: str, *, code: int = 1000, exit_code: int | None = None
+        self,
+        state: str,
+        message: str,
+        shown: str | None = None,
+        *,
+        code: int = 1000,
+        exit_code: int | None = None,
     ) -> None:
+        """End the session: `message` is recorded (in English), `shown` (the same in the
+        user's language) is sent to the browser."""
         self.end_reason = message or self.end_reason
+        shown = message if shown is None else shown
         with contextlib.suppress(Exception):
-            await self.send(bytes_data=p.status(state, message, exit_code))
+            await self.send(bytes_data=p.status(state, shown, exit_code))
         await self.close(code=code)
         await self._cleanup()
 

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
+
+# How a session ended is recorded in English (an audit record reads the same for every
+# admin); pages show it in their language when it is one of the console's own words.
+EXITED = gettext_noop("exited with code %(code)s")
+_EXITED_RE = re.compile(r"exited with code (-?\d+)")
 
 
 class TerminalSession(models.Model):
-    KINDS = [("exec", "Pod exec"), ("terminal", "Cluster shell")]
+    KINDS = [("exec", gettext_lazy("Pod exec")), ("terminal", gettext_lazy("Cluster shell"))]
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     company_id = models.IntegerField(null=True)
     region = models.CharField(max_length=40)
@@ -34,5 +43,19 @@ class TerminalSession(models.Model):
     @property
     def target(self) -> str:
         if self.kind == "terminal":
-            return f"{self.cluster_id} (cluster shell)"
+            return _("%(cluster)s (cluster shell)") % {"cluster": self.cluster_id}
         return f"{self.cluster_id} {self.namespace}/{self.pod}/{self.container}"
+
+    @staticmethod
+    def translated_reason(reason: str) -> str:
+        """A recorded end reason in the active language; the gateway's own words stay."""
+        if not reason:
+            return ""
+        exited = _EXITED_RE.fullmatch(reason)
+        if exited:
+            return _(EXITED) % {"code": exited.group(1)}
+        return _(reason)
+
+    @property
+    def end_reason_text(self) -> str:
+        return self.translated_reason(self.end_reason)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 
+from django.utils.translation import gettext_noop
+
 OUTPUT = INPUT = 0
 RESIZE = 1
 ACK = 2
@@ -36,7 +38,8 @@ def exit_code_of(status_json: bytes) -> tuple[int, str]:
     try:
         body = json.loads(status_json)
     except ValueError:
-        return 1, "the session ended with an unreadable status"
+        # Recorded in English; pages translate it (TerminalSession.translated_reason).
+        return 1, gettext_noop("the session ended with an unreadable status")
     if body.get("status") == "Success":
         return 0, ""
     code = 1

@@ -28,9 +28,9 @@ document.addEventListener("click", async (event) => {
   const source = document.querySelector(button.dataset.copy);
   try {
     await navigator.clipboard.writeText(source.textContent);
-    button.textContent = "Copied";
+    button.textContent = gettext("Copied");
   } catch {
-    button.textContent = "Select and copy (clipboard blocked)";
+    button.textContent = gettext("Select and copy (clipboard blocked)");
   }
 });
 

@@ -19,7 +19,9 @@
     .then((text) => {
       events = text.split("\n").slice(1).filter((l) => l.trim()).map((l) => JSON.parse(l));
     })
-    .catch((err) => { position.textContent = `Could not load the recording: ${err.message}`; });
+    .catch((err) => {
+      position.textContent = interpolate(gettext("Could not load the recording: %s"), [err.message]);
+    });
 
   function step() {
     timer = null;
@@ -31,7 +33,8 @@
         if (cols && rows) term.resize(cols, rows);
       }
     }
-    position.textContent = `${clock.toFixed(1)} s${index >= events.length ? " (end)" : ""}`;
+    const at = `${clock.toFixed(1)} s`;
+    position.textContent = index >= events.length ? interpolate(gettext("%s (end)"), [at]) : at;
     if (index >= events.length) return;
     const wait = Math.min(events[index][0] - clock, 2); // long pauses are shortened
     clock = events[index][0];

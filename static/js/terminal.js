@@ -35,9 +35,12 @@
   function setState(session, state, message) {
     session.state = state;
     session.stateEl.dataset.state = state;
-    const words = { connecting: "Connecting…", connected: "Connected", exited: "Session ended",
-      closed: "Disconnected", error: "Error", refused: "Refused" };
-    session.stateEl.textContent = `${words[state] || state}${message ? ": " + message : ""}`;
+    const words = { connecting: gettext("Connecting…"), connected: gettext("Connected"),
+      exited: gettext("Session ended"), closed: gettext("Disconnected"), error: gettext("Error"),
+      refused: gettext("Refused") };
+    const word = words[state] || state;
+    session.stateEl.textContent = message
+      ? interpolate(gettext("%(state)s: %(message)s"), { state: word, message }, true) : word;
     session.reconnect.hidden = state === "connected" || state === "connecting";
     session.tab.classList.toggle("ended", !session.reconnect.hidden);
   }
@@ -67,7 +70,9 @@
       } else if (data[0] === STATUS) {
         const status = JSON.parse(decoder.decode(data.subarray(1)));
         let message = status.message || "";
-        if (status.state === "exited") message = `exit code ${status.exitCode}`;
+        if (status.state === "exited") {
+          message = interpolate(gettext("exit code %s"), [status.exitCode]);
+        }
         setState(session, status.state, message);
         if (status.state === "connected") {
           session.tab.querySelector(".title").textContent = status.message;
@@ -81,7 +86,7 @@
     socket.onclose = () => {
       clearInterval(ackTimer);
       if (session.state === "connected" || session.state === "connecting") {
-        setState(session, "closed", "the connection was lost");
+        setState(session, "closed", gettext("the connection was lost"));
       }
     };
   }
@@ -111,8 +116,10 @@
     tab.type = "button";
     tab.className = "tab";
     tab.setAttribute("role", "tab");
-    const label = params.kind === "terminal" ? `shell ${params.cluster}` : params.pod;
-    tab.innerHTML = '<span class="title"></span><span class="close" aria-label="Close tab">×</span>';
+    const label = params.kind === "terminal" ? interpolate(gettext("shell %s"), [params.cluster])
+      : params.pod;
+    tab.innerHTML = '<span class="title"></span><span class="close">×</span>';
+    tab.querySelector(".close").setAttribute("aria-label", gettext("Close tab"));
     tab.querySelector(".title").textContent = label; // untrusted text: never innerHTML
     tabs.append(tab);
     panes.append(pane);
@@ -146,7 +153,7 @@
       return true;
     });
     session.reconnect.addEventListener("click", () => {
-      term.write("\r\n\x1b[36m[reconnecting: a new session]\x1b[0m\r\n");
+      term.write("\r\n\x1b[36m[" + gettext("reconnecting: a new session") + "]\x1b[0m\r\n");
       connect(session);
     });
     tab.addEventListener("click", (event) => {
@@ -182,7 +189,7 @@
     if (!button) return;
     const params = pickerParams(button.dataset.open);
     if (!params.cluster || (params.kind === "exec" && !params.pod)) {
-      alert("Pick a cluster, and a pod for a pod terminal.");
+      alert(gettext("Pick a cluster, and a pod for a pod terminal."));
       return;
     }
     open(params);
