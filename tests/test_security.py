@@ -12,7 +12,8 @@ from console.localcloud.models import Cluster, LogLine, Pod
 from tests.conftest import logged_in
 
 # Endpoints with their own authentication (signed API calls, kubeconfig tokens) or none.
-OWN_AUTH = ("api", "k8s/", "accounts/login/")
+# The language switcher and the scripts' strings serve the login page too (tested below).
+OWN_AUTH = ("api", "k8s/", "accounts/login/", "i18n/")
 
 
 def every_path() -> list[str]:
@@ -41,6 +42,19 @@ def every_path() -> list[str]:
 
 
 PATHS = [p for p in every_path() if not p.lstrip("/").startswith(OWN_AUTH)]
+
+
+def test_the_language_switcher_needs_the_csrf_token_even_before_login():
+    client = Client(enforce_csrf_checks=True)
+    refused = client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    assert refused.status_code == 403
+    assert "django_language" not in refused.cookies
+
+
+def test_the_scripts_strings_are_the_only_open_page():
+    catalogue = Client().get("/i18n/js/", HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert catalogue.status_code == 200
+    assert catalogue["Content-Type"].startswith("text/javascript")
 
 
 def test_the_url_list_is_not_empty():

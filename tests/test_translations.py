@@ -28,7 +28,7 @@ TEMPLATES = sorted((ROOT / "templates").rglob("*.html"))
 # Words that read the same in a Chinese page: names, units, protocols, abbreviations.
 SAME_IN_BOTH = {
     *("K8S", "ID", "IDs", "CPU", "CPUs", "GPU", "GPUs", "VPC", "EIP", "YAML", "JSON", "CSV"),
-    *("API", "IP", "DNS", "CIDR", "HA", "SSD", "HDD", "UTC", "GiB", "MiB", "KiB", "ms", "x"),
+    *("API", "IP", "DNS", "CIDR", "HA", "SSD", "HDD", "UTC", "GiB", "MiB", "KiB", "ms", "s", "x"),
     *("kubectl", "Kubeconfig", "kubeconfig", "RetCode", "Pod", "Pods"),
 }
 
@@ -94,10 +94,16 @@ def untranslated_words(text: str) -> list[str]:
 
 @pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_templates_hold_no_text_outside_translate_tags(template):
-    blanked = "".join(
-        token.contents if token.token_type == TokenType.TEXT else " \x00 "
-        for token in Lexer(template.read_text()).tokenize()
-    )
+    pieces, translating = [], False
+    for token in Lexer(template.read_text()).tokenize():
+        if token.token_type == TokenType.BLOCK:
+            word = token.contents.split()[0]
+            translating = word in {"blocktranslate", "blocktrans"} or (
+                translating and word not in {"endblocktranslate", "endblocktrans"}
+            )
+        shown_as_is = token.token_type == TokenType.TEXT and not translating
+        pieces.append(token.contents if shown_as_is else " \x00 ")
+    blanked = "".join(pieces)
     finder = _TextFinder()
     finder.feed(blanked)
     loose = [t.strip() for t in finder.found if untranslated_words(t.replace("\x00", " "))]

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from console.cloud.client import CloudError, CloudUnavailable
@@ -28,13 +29,13 @@ async def tenant_key(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("remove"):
             await TenantKey.objects.filter(company_id=company).adelete()
-            messages.success(request, "The tenant key was removed; the console's key is used.")
+            messages.success(request, _("The tenant key was removed; the console's key is used."))
             return redirect("tenant-key")
         public = request.POST.get("public_key", "").strip()[:200]
         private = request.POST.get("private_key", "").strip()[:200]
         context["public_key"] = public
         if not public or not private:
-            context["error"] = "Both the public and the private key are needed."
+            context["error"] = _("Both the public and the private key are needed.")
         else:
             region = await cloudcall.region_of(request)
             try:
@@ -47,7 +48,9 @@ async def tenant_key(request: HttpRequest) -> HttpResponse:
                     Limit=1,
                 )
             except (CloudError, CloudUnavailable) as exc:
-                context["error"] = f"The cloud refused this key: {cloudcall.error_text(exc)}"
+                context["error"] = _("The cloud refused this key: %(error)s") % {
+                    "error": cloudcall.error_text(exc)
+                }
             else:
                 await TenantKey.objects.aupdate_or_create(
                     company_id=company,
@@ -57,7 +60,7 @@ async def tenant_key(request: HttpRequest) -> HttpResponse:
                         "updated_by": user.username,
                     },
                 )
-                messages.success(request, "The tenant key was checked and saved.")
+                messages.success(request, _("The tenant key was checked and saved."))
                 return redirect("tenant-key")
     status = 400 if context.get("error") else 200
     return render(request, "registration/tenant_key.html", context, status=status)
@@ -67,11 +70,11 @@ async def tenant_key(request: HttpRequest) -> HttpResponse:
 async def switch_tenant(request: HttpRequest) -> HttpResponse:
     user = await request.auser()
     if not getattr(user, "is_platform_admin", False):
-        raise PermissionDenied("Only platform admins act for other tenants.")
+        raise PermissionDenied(_("Only platform admins act for other tenants."))
     text = request.POST.get("company_id", "").strip()
     if not text.isdigit() or not 0 < int(text) < 2**31:
-        messages.error(request, "A tenant is a CompanyID, a positive number.")
+        messages.error(request, _("A tenant is a CompanyID, a positive number."))
     else:
         await request.session.aset(ACTING_KEY, int(text))
-        messages.success(request, f"Acting for tenant {int(text)}.")
+        messages.success(request, _("Acting for tenant %(company)s.") % {"company": int(text)})
     return redirect("/")

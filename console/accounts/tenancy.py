@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from console.cloud.client import CloudUnavailable
 
@@ -33,5 +34,5 @@ async def signing_key(company_id: int | None) -> tuple[str, str] | None:
         return stored.public_key, open_sealed(stored.private_key_encrypted)
     except ValueError:
         # Sealed under another encryption key: say so rather than fail the page.
-        message = "this tenant's stored API key cannot be decrypted; an admin must set it again"
+        message = _("this tenant's stored API key cannot be decrypted; an admin must set it again")
         raise CloudUnavailable(message, "signing") from None

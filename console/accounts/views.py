@@ -7,6 +7,8 @@ from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from . import throttle
@@ -25,7 +27,11 @@ class ThrottledLoginView(LoginView):
             # An unbound form: the password is not even checked.
             form = self.get_form_class()(request, initial={"username": username})
             minutes = settings.CONSOLE_LOGIN_WINDOW_SECONDS // 60
-            throttled = f"Too many failed logins; try again in {minutes} minutes."
+            throttled = ngettext(
+                "Too many failed logins; try again in %(minutes)d minute.",
+                "Too many failed logins; try again in %(minutes)d minutes.",
+                minutes,
+            ) % {"minutes": minutes}
             context = self.get_context_data(form=form, throttled=throttled)
             return self.render_to_response(context, status=429)
         response = super().post(request, *args, **kwargs)
@@ -40,7 +46,7 @@ class ThrottledLoginView(LoginView):
 def switch_region(request: HttpRequest) -> HttpResponse:
     region = request.POST.get("region", "")
     if region not in settings.CONSOLE_REGIONS:
-        return HttpResponseBadRequest("Unknown region")
+        return HttpResponseBadRequest(_("Unknown region"))
     request.session[SESSION_KEY] = region
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from django.utils.translation import gettext as _
 
 from . import actions, signing
 from .models import MalformedResponse
@@ -125,7 +126,9 @@ class CloudClient:
         try:
             return spec.response.from_wire(data)
         except MalformedResponse as exc:
-            raise CloudUnavailable(f"malformed answer: {exc}", action) from None
+            raise CloudUnavailable(
+                _("malformed answer: %(error)s") % {"error": exc}, action
+            ) from None
 
     async def _post(self, action: str, body: dict[str, str]) -> dict[str, Any]:
         try:
@@ -134,17 +137,21 @@ class CloudClient:
             async with asyncio.timeout(self.timeout):
                 response = await self._http.post("/api", data=body)
         except (httpx.TimeoutException, TimeoutError):
-            raise CloudUnavailable("the cloud did not answer in time", action) from None
+            raise CloudUnavailable(_("the cloud did not answer in time"), action) from None
         except httpx.HTTPError as exc:
-            raise CloudUnavailable(f"the cloud could not be reached ({exc})", action) from None
+            raise CloudUnavailable(
+                _("the cloud could not be reached (%(error)s)") % {"error": exc}, action
+            ) from None
         if response.status_code >= 400:
-            raise CloudUnavailable(f"the cloud answered HTTP {response.status_code}", action)
+            raise CloudUnavailable(
+                _("the cloud answered HTTP %(status)s") % {"status": response.status_code}, action
+            )
         try:
             data = response.json()
         except (json.JSONDecodeError, UnicodeDecodeError):
-            raise CloudUnavailable("malformed answer: not JSON", action) from None
+            raise CloudUnavailable(_("malformed answer: not JSON"), action) from None
         if not isinstance(data, dict) or not isinstance(data.get("RetCode"), int):
-            raise CloudUnavailable("malformed answer: no RetCode", action)
+            raise CloudUnavailable(_("malformed answer: no RetCode"), action)
         if data["RetCode"] != 0:
             message = data.get("Message")
             raise CloudError(data["RetCode"], str(message or "unknown error"), action)

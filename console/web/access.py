@@ -5,6 +5,9 @@ from __future__ import annotations
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from console.accounts.models import Role
 
 
 def require_role(role: str):
@@ -15,7 +18,8 @@ def require_role(role: str):
         async def wrapper(request, *args, **kwargs):
             user = await request.auser()
             if not user.is_authenticated or not user.has_role(role):
-                raise PermissionDenied(f"This needs the {role} role.")
+                name = str(Role(role).label).lower()
+                raise PermissionDenied(_("This needs the %(role)s role.") % {"role": name})
             return await view(request, *args, **kwargs)
 
         return wrapper

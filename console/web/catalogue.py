@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-CHARGE_TYPES = [("Dynamic", "Hourly (Dynamic)"), ("Month", "Monthly"), ("Year", "Yearly")]
+CHARGE_TYPES = [
+    ("Dynamic", gettext_lazy("Hourly (Dynamic)")),
+    ("Month", gettext_lazy("Monthly")),
+    ("Year", gettext_lazy("Yearly")),
+]
 QUANTITY_RANGE = {"Month": (1, 11), "Year": (1, 5)}
-HIGH_AVAILABILITY = [("false", "Standard control plane"), ("true", "Highly available (3 masters)")]
-STORAGE_ALLOCATIONS = [("Shared", "Shared"), ("Dedicated", "Dedicated")]
+HIGH_AVAILABILITY = [
+    ("false", gettext_lazy("Standard control plane")),
+    ("true", gettext_lazy("Highly available (3 masters)")),
+]
+STORAGE_ALLOCATIONS = [
+    ("Shared", gettext_lazy("Shared")),
+    ("Dedicated", gettext_lazy("Dedicated")),
+]
 
 
 def quantity_error(charge_type: str | None, quantity: int | None) -> str:
@@ -15,13 +27,19 @@ def quantity_error(charge_type: str | None, quantity: int | None) -> str:
     if charge_type not in QUANTITY_RANGE or quantity is None:
         return ""
     low, high = QUANTITY_RANGE[charge_type]
-    return "" if low <= quantity <= high else f"For {charge_type} choose {low} to {high}."
+    if low <= quantity <= high:
+        return ""
+    if charge_type == "Month":
+        text = _("For Month choose %(low)d to %(high)d.")
+    else:
+        text = _("For Year choose %(low)d to %(high)d.")
+    return text % {"low": low, "high": high}
 
 
 def _pairs(items: list[str]) -> list[tuple[str, str]]:
     out = []
     for item in items:
-        value, _, label = item.partition(":")
+        value, _sep, label = item.partition(":")
         out.append((value, f"{label} ({value})" if label else value))
     return out
 

@@ -6,15 +6,17 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from console.accounts import tenancy
+from console.accounts.models import Role
 from console.accounts.regions import SESSION_KEY, current_region
 from console.audit import record as audit
-from console.cloud import actions
 from console.cloud.client import CloudError, CloudUnavailable
 from console.cloud.shared import get_client
 from console.live import events as live
 
+from . import retcodes
 from .roles import ACTION_ROLES, changes_state
 
 
@@ -43,7 +45,10 @@ async def call_as(
     that change state are audited, whatever view or consumer made them."""
     needed = ACTION_ROLES[action]
     if not (getattr(user, "is_authenticated", False) and user.has_role(needed)):
-        raise PermissionDenied(f"{action} needs the {needed} role.")
+        role = str(Role(needed).label).lower()
+        raise PermissionDenied(
+            _("%(action)s needs the %(role)s role.") % {"action": action, "role": role}
+        )
     params.setdefault("Region", region)
     company = company_id or getattr(user, "company_id", None)
     if company:
@@ -66,19 +71,14 @@ async def call_as(
     return result
 
 
-_FRIENDLY = {
-    actions.NOT_FOUND: "It no longer exists, or it belongs to another tenant.",
-    actions.WRONG_STATE: "It is not in a state that allows this right now.",
-    actions.QUOTA_EXCEEDED: "Your quota does not allow this.",
-    actions.BALANCE_INSUFFICIENT: "Your account balance is too low for this purchase.",
-    actions.TOO_FREQUENT: "The cloud is busy; please try again in a moment.",
-    actions.NO_PERMISSION: "You do not have permission for this.",
-}
-
-
 def error_text(exc: CloudError | CloudUnavailable) -> str:
-    """What a user reads when a call fails: the cloud's words, and what they mean."""
+    """What a user reads when a call fails: what it means, then the cloud's own words."""
     if isinstance(exc, CloudUnavailable):
-        return f"The cloud is unavailable: {exc.message}. Nothing was changed; try again."
-    hint = _FRIENDLY.get(exc.ret_code, "")
-    return f"{exc.message} (RetCode {exc.ret_code}). {hint}".strip()
+        return _("The cloud is unavailable: %(reason)s. Nothing was changed; try again.") % {
+            "reason": exc.message
+        }
+    return _("%(meaning)s %(message)s (RetCode %(code)s)") % {
+        "meaning": retcodes.meaning(exc.ret_code),
+        "message": exc.message,
+        "code": exc.ret_code,
+    }

@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from console.cloud.client import CloudUnavailable
 
@@ -38,7 +39,7 @@ def api_path(*segments: str) -> str:
 def check_path(path: str) -> None:
     """Only paths of the Kubernetes API: no absolute URL, no `..`, no empty segment."""
     if not _API_PATH.match(path) or ".." in path or "//" in path:
-        raise PermissionDenied("Only paths of the Kubernetes API can be forwarded.")
+        raise PermissionDenied(_("Only paths of the Kubernetes API can be forwarded."))
 
 
 async def forward(
@@ -56,26 +57,28 @@ async def forward(
     user = await request.auser()
     if method in WRITE_METHODS:
         if not user.has_role("operator"):
-            raise PermissionDenied("Changing a cluster's objects needs the operator role.")
+            raise PermissionDenied(_("Changing a cluster's objects needs the operator role."))
     elif method not in READ_METHODS:
-        raise PermissionDenied(f"{method} is not forwarded.")
+        raise PermissionDenied(_("%(method)s is not forwarded.") % {"method": method})
     params = {"ClusterID": cluster_id, "Method": method, "Path": path, "Accept": accept}
     language = getattr(request, "LANGUAGE_CODE", "en") or "en"
     params["Language"] = "zh" if language.startswith("zh") else "en"
     if body is not None:
         text = json.dumps(body)
         if len(text.encode()) > MAX_BODY:
-            raise KubeError(413, f"The object is larger than {MAX_BODY // 1024} KB.")
+            limit = _("The object is larger than %(size)d KB.") % {"size": MAX_BODY // 1024}
+            raise KubeError(413, limit)
         params.update(RequestBody=text, ContentType=content_type)
     result = await cloudcall.call(request, "ForwardCluster", **params)
     try:
         answer = json.loads(result.Info.ResponseBody or "{}")
     except ValueError:
-        raise CloudUnavailable("malformed Kubernetes answer", "ForwardCluster") from None
+        raise CloudUnavailable(_("malformed Kubernetes answer"), action="ForwardCluster") from None
     if not 200 <= result.Info.ResponseCode < 300:
         message = answer.get("message") if isinstance(answer, dict) else ""
         reason = answer.get("reason", "") if isinstance(answer, dict) else ""
-        raise KubeError(result.Info.ResponseCode, message or "Kubernetes refused.", reason)
+        message = message or _("Kubernetes refused.")
+        raise KubeError(result.Info.ResponseCode, message, reason)
     return answer
 
 
@@ -84,9 +87,11 @@ async def kube_get(request: HttpRequest, cluster_id: str, path: str) -> dict:
     try:
         return await forward(request, cluster_id, "GET", path)
     except KubeError as exc:
-        raise CloudUnavailable(
-            f"Kubernetes answered {exc.code}: {exc.message}", "ForwardCluster"
-        ) from None
+        text = _("Kubernetes answered %(code)s: %(message)s") % {
+            "code": exc.code,
+            "message": exc.message,
+        }
+        raise CloudUnavailable(text, action="ForwardCluster") from None
 
 
 def pod_summaries(items: list[dict]) -> list[dict]:
