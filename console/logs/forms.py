@@ -6,6 +6,8 @@ import time
 from datetime import UTC, tzinfo
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .instants import NS, parse_instant
 
@@ -15,10 +17,10 @@ MAX_LINES = 5000
 DEFAULT_LINES = 500
 RANGES = {"5m": 300, "1h": 3600, "24h": 86400}
 RANGE_CHOICES = [
-    ("5m", "Last 5 minutes"),
-    ("1h", "Last hour"),
-    ("24h", "Last 24 hours"),
-    ("custom", "Custom"),
+    ("5m", gettext_lazy("Last 5 minutes")),
+    ("1h", gettext_lazy("Last hour")),
+    ("24h", gettext_lazy("Last 24 hours")),
+    ("custom", gettext_lazy("Custom")),
 ]
 
 
@@ -37,27 +39,51 @@ class WordsField(forms.Field):
     def validate(self, value: list[str]) -> None:
         super().validate(value)
         if len(value) > MAX_WORDS:
-            raise forms.ValidationError(f"At most {MAX_WORDS} words.")
+            raise forms.ValidationError(_("At most %(count)d words.") % {"count": MAX_WORDS})
         for word in value:
             if len(word) > MAX_WORD_LENGTH:
-                raise forms.ValidationError(f"A word is at most {MAX_WORD_LENGTH} characters.")
+                raise forms.ValidationError(
+                    _("A word is at most %(count)d characters.") % {"count": MAX_WORD_LENGTH}
+                )
 
 
 class LogSearchForm(forms.Form):
-    cluster = forms.CharField(max_length=64, error_messages={"required": "Pick a cluster."})
-    namespace = forms.CharField(max_length=63, error_messages={"required": "Pick a namespace."})
-    pod = forms.CharField(max_length=253, error_messages={"required": "Pick a pod."})
-    container = forms.CharField(max_length=100, error_messages={"required": "Pick a container."})
-    kw = WordsField(required=False, label="Keywords")
-    ignore = WordsField(required=False, label="Ignore")
-    range = forms.ChoiceField(choices=RANGE_CHOICES, required=False, label="Time")
-    since = forms.CharField(required=False, max_length=40, label="From")
-    until = forms.CharField(required=False, max_length=40, label="To")
-    limit = forms.IntegerField(required=False, min_value=1, max_value=MAX_LINES, label="Lines")
-    gone = forms.BooleanField(required=False, label="Pod no longer in the cluster")
-    wrap = forms.BooleanField(required=False, label="Wrap long lines")
-    tz = forms.ChoiceField(choices=[("local", "Local time"), ("utc", "UTC")], required=False)
-    tail = forms.BooleanField(required=False, label="Live tail")
+    cluster = forms.CharField(
+        max_length=64,
+        label=gettext_lazy("Cluster"),
+        error_messages={"required": gettext_lazy("Pick a cluster.")},
+    )
+    namespace = forms.CharField(
+        max_length=63,
+        label=gettext_lazy("Namespace"),
+        error_messages={"required": gettext_lazy("Pick a namespace.")},
+    )
+    pod = forms.CharField(
+        max_length=253,
+        label=gettext_lazy("Pod"),
+        error_messages={"required": gettext_lazy("Pick a pod.")},
+    )
+    container = forms.CharField(
+        max_length=100,
+        label=gettext_lazy("Container"),
+        error_messages={"required": gettext_lazy("Pick a container.")},
+    )
+    kw = WordsField(required=False, label=gettext_lazy("Keywords"))
+    ignore = WordsField(required=False, label=gettext_lazy("Ignore"))
+    range = forms.ChoiceField(choices=RANGE_CHOICES, required=False, label=gettext_lazy("Time"))
+    since = forms.CharField(required=False, max_length=40, label=gettext_lazy("From"))
+    until = forms.CharField(required=False, max_length=40, label=gettext_lazy("To"))
+    limit = forms.IntegerField(
+        required=False, min_value=1, max_value=MAX_LINES, label=gettext_lazy("Lines")
+    )
+    gone = forms.BooleanField(required=False, label=gettext_lazy("Pod no longer in the cluster"))
+    wrap = forms.BooleanField(required=False, label=gettext_lazy("Wrap long lines"))
+    tz = forms.ChoiceField(
+        choices=[("local", gettext_lazy("Local time")), ("utc", "UTC")],
+        required=False,
+        label=gettext_lazy("Show times in"),
+    )
+    tail = forms.BooleanField(required=False, label=gettext_lazy("Live tail"))
 
     def __init__(self, *args, local_zone: tzinfo, now_ns: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -87,13 +113,16 @@ class LogSearchForm(forms.Form):
         data["limit"] = data.get("limit") or DEFAULT_LINES
         overlap = set(data.get("kw") or []) & set(data.get("ignore") or [])
         if overlap:
-            self.add_error("ignore", f"'{sorted(overlap)[0]}' is both a keyword and ignored.")
+            self.add_error(
+                "ignore",
+                _("'%(word)s' is both a keyword and ignored.") % {"word": sorted(overlap)[0]},
+            )
         if data["range"] == "custom":
             start, end = self._instant("since"), self._instant("until")
             if start is None and "since" not in self.errors:
-                self.add_error("since", "A custom range needs a start.")
+                self.add_error("since", _("A custom range needs a start."))
             if start is not None and end is not None and start >= end:
-                self.add_error("until", "The end must be after the start.")
+                self.add_error("until", _("The end must be after the start."))
             data["start"], data["end"] = start, end
         else:
             data["end"] = None  # up to now: new lines belong to the result

@@ -6,6 +6,8 @@ import re
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 
+from django.utils.translation import gettext as _
+
 NS = 1_000_000_000
 # Digits of a unix time by its unit: 10 seconds, 13 ms, 16 µs, 19 ns.
 _UNIX_SCALE = {10: NS, 13: 1_000_000, 16: 1_000, 19: 1}
@@ -22,18 +24,18 @@ def parse_instant(text: str, zone: tzinfo) -> int:
     if text.isdigit():
         scale = _UNIX_SCALE.get(len(text))
         if scale is None:
-            raise ValueError("A unix time has 10 (s), 13 (ms), 16 (µs) or 19 (ns) digits.")
+            raise ValueError(_("A unix time has 10 (s), 13 (ms), 16 (µs) or 19 (ns) digits."))
         return int(text) * scale
     match = _ISO.fullmatch(text)
     if match is None:
-        raise ValueError("Write a time as 2026-11-29 08:15:03 or as a unix time.")
+        raise ValueError(_("Write a time as 2026-11-29 08:15:03 or as a unix time."))
     try:
         day = datetime.fromisoformat(match["date"])
         moment = day.replace(
             hour=int(match["h"]), minute=int(match["m"]), second=int(match["s"] or 0)
         )
     except ValueError as exc:
-        raise ValueError(f"Not a real time: {exc}.") from None
+        raise ValueError(_("Not a real time: %(error)s.") % {"error": exc}) from None
     if match["zone"]:
         moment = moment.replace(tzinfo=_offset(match["zone"]))
     else:

@@ -8,6 +8,7 @@ import re
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from console.cloud.client import CloudError, CloudUnavailable
@@ -121,10 +122,11 @@ async def log_histogram(request: HttpRequest) -> HttpResponse:
             bar.href = "?" + _query(
                 request, range="custom", since=bar.start, until=bar.end, tail=None
             )
-            bar.label = (
-                f"{bar.count} lines from {format_instant(bar.start, form.zone)} "
-                f"to {format_instant(bar.end, form.zone)}"
-            )
+            bar.label = _("%(count)s lines from %(start)s to %(end)s") % {
+                "count": bar.count,
+                "start": format_instant(bar.start, form.zone),
+                "end": format_instant(bar.end, form.zone),
+            }
         context.update(
             bars=bars,
             width=histogram.WIDTH,
@@ -143,9 +145,9 @@ async def log_tail(request: HttpRequest) -> HttpResponse:
         after = int(request.GET.get("after", ""))
         skip = int(request.GET.get("skip", "0"))
     except ValueError:
-        return HttpResponse("The tail's cursor is not a number.", status=400)
+        return HttpResponse(_("The tail's cursor is not a number."), status=400)
     if not (form.is_bound and form.is_valid()) or after < 0 or skip < 0:
-        return HttpResponse("The search is not valid.", status=400)
+        return HttpResponse(_("The search is not valid."), status=400)
     params = {**form.params(), "Start": after, "LineLimit": MAX_LINES}
     params.pop("End")
     context = {"tail": True}
@@ -182,7 +184,7 @@ async def log_download(request: HttpRequest) -> HttpResponse:
     """The current result as text: one line per entry, RFC 3339 time in ns, then the body."""
     form = _form(request)
     if not (form.is_bound and form.is_valid()):
-        return HttpResponse("Pick a container to download its logs.", status=400)
+        return HttpResponse(_("Pick a container to download its logs."), status=400)
     try:
         answer = await cloudcall.call(request, "GetContainerLogs", **form.params())
     except (CloudError, CloudUnavailable) as exc:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy
+
 from console.web.kubeapi import api_path
 
 
@@ -41,13 +43,13 @@ KINDS = {
 }
 TABS = {
     "workloads": (
-        "Workloads",
+        gettext_lazy("Workloads"),
         ["deployments", "statefulsets", "daemonsets", "jobs", "replicasets"],
     ),
-    "pods": ("Pods", ["pods"]),
-    "services": ("Services", ["services"]),
-    "config": ("Config", ["configmaps", "secrets"]),
-    "events": ("Events", ["events"]),
+    "pods": (gettext_lazy("Pods"), ["pods"]),
+    "services": (gettext_lazy("Services"), ["services"]),
+    "config": (gettext_lazy("Config"), ["configmaps", "secrets"]),
+    "events": (gettext_lazy("Events"), ["events"]),
 }
 
 

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from console.cloud import actions
@@ -33,7 +34,10 @@ def _kind(key: str) -> Kind:
 
 def _failure(exc: Exception) -> str:
     if isinstance(exc, KubeError):
-        return f"Kubernetes refused ({exc.code} {exc.reason}): {exc.message}".replace(" )", ")")
+        return _("Kubernetes refused (%(status)s): %(message)s") % {
+            "status": f"{exc.code} {exc.reason}".strip(),
+            "message": exc.message,
+        }
     return cloudcall.error_text(exc)
 
 
@@ -65,7 +69,7 @@ async def cluster_objects(request: HttpRequest, cluster_id: str) -> HttpResponse
         "namespace": namespace,
         "namespaces": [n["metadata"]["name"] for n in names.get("items", [])],
         "tab": tab,
-        "tabs": [(key, label) for key, (label, _) in TABS.items()],
+        "tabs": [(key, label) for key, (label, _keys) in TABS.items()],
         "sections": sections,
         "max_replicas": MAX_REPLICAS,
     }
@@ -79,7 +83,7 @@ def _objects_url(cluster_id: str, namespace: str, tab: str) -> str:
 
 
 def _tab_of(kind: Kind) -> str:
-    return next(tab for tab, (_, keys) in TABS.items() if kind.key in keys)
+    return next(tab for tab, (_label, keys) in TABS.items() if kind.key in keys)
 
 
 async def object_yaml(
@@ -98,7 +102,7 @@ async def object_yaml(
     status = 200
     if request.method == "POST":
         if not user.has_role("operator"):
-            raise PermissionDenied("Changing a cluster's objects needs the operator role.")
+            raise PermissionDenied(_("Changing a cluster's objects needs the operator role."))
         text = request.POST.get("manifest", "")
         context["manifest"] = text
         try:
@@ -112,7 +116,9 @@ async def object_yaml(
                 409 if isinstance(exc, KubeError) and exc.code == 409 else 400,
             )
         else:
-            messages.success(request, f"{kind.label[:-1]} {name} updated.")
+            messages.success(
+                request, _("%(kind)s %(name)s updated.") % {"kind": kind.label[:-1], "name": name}
+            )
             return redirect(request.path)
     try:
         obj = await forward(request, cluster_id, "GET", kind.item(namespace, name))
@@ -140,14 +146,22 @@ def _parse_manifest(text: str, kind: Kind, name: str) -> dict:
         edited = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        raise ValueError(
-            f"This is not valid YAML{where}: {getattr(exc, 'problem', exc)}."
-        ) from None
+        problem = getattr(exc, "problem", exc)
+        if mark:
+            text = _("This is not valid YAML (line %(line)s, column %(column)s): %(problem)s.") % {
+                "line": mark.line + 1,
+                "column": mark.column + 1,
+                "problem": problem,
+            }
+        else:
+            text = _("This is not valid YAML: %(problem)s.") % {"problem": problem}
+        raise ValueError(text) from None
     if not isinstance(edited, dict):
-        raise ValueError("The YAML must be one object (a mapping), not a list or a value.")
+        raise ValueError(_("The YAML must be one object (a mapping), not a list or a value."))
     if (edited.get("metadata") or {}).get("name") != name:
-        raise ValueError(f"metadata.name must stay {name}; create a new object to rename.")
+        raise ValueError(
+            _("metadata.name must stay %(name)s; create a new object to rename.") % {"name": name}
+        )
     return edited
 
 
@@ -159,14 +173,21 @@ async def object_delete(
     kind = _kind(kind_key)
     back = _objects_url(cluster_id, namespace, _tab_of(kind))
     if request.POST.get("confirm") != name:
-        messages.error(request, f"Type {name} to confirm; nothing was deleted.")
+        messages.error(
+            request, _("Type %(name)s to confirm; nothing was deleted.") % {"name": name}
+        )
         return redirect(back)
     try:
         await forward(request, cluster_id, "DELETE", kind.item(namespace, name))
     except (KubeError, CloudError, CloudUnavailable) as exc:
-        messages.error(request, f"{name} was not deleted. {_failure(exc)}")
+        messages.error(
+            request,
+            _("%(name)s was not deleted. %(error)s") % {"name": name, "error": _failure(exc)},
+        )
     else:
-        messages.success(request, f"{kind.label[:-1]} {name} deleted.")
+        messages.success(
+            request, _("%(kind)s %(name)s deleted.") % {"kind": kind.label[:-1], "name": name}
+        )
     return redirect(back)
 
 
@@ -180,7 +201,9 @@ async def object_scale(
     text = request.POST.get("replicas", "").strip()
     if not text.isdigit() or int(text) > MAX_REPLICAS:
         messages.error(
-            request, f"Replicas is a whole number from 0 to {MAX_REPLICAS}; {name} was not scaled."
+            request,
+            _("Replicas is a whole number from 0 to %(max)s; %(name)s was not scaled.")
+            % {"max": MAX_REPLICAS, "name": name},
         )
         return redirect(back)
     if not kind.scalable:
@@ -195,7 +218,12 @@ async def object_scale(
             content_type="application/merge-patch+json",
         )
     except (KubeError, CloudError, CloudUnavailable) as exc:
-        messages.error(request, f"{name} was not scaled. {_failure(exc)}")
+        messages.error(
+            request,
+            _("%(name)s was not scaled. %(error)s") % {"name": name, "error": _failure(exc)},
+        )
     else:
-        messages.success(request, f"{name} scaled to {int(text)}.")
+        messages.success(
+            request, _("%(name)s scaled to %(replicas)s.") % {"name": name, "replicas": int(text)}
+        )
     return redirect(back)

@@ -22,7 +22,7 @@
     chip.append(word); // text, never markup
     const hidden = Object.assign(document.createElement("input"), { type: "hidden", name: input.name, value: word });
     const remove = Object.assign(document.createElement("button"), { type: "button", className: "chip-x", textContent: "×" });
-    remove.setAttribute("aria-label", `Remove ${word}`);
+    remove.setAttribute("aria-label", interpolate(gettext("Remove %s"), [word]));
     chip.append(hidden, remove);
     input.before(chip);
     input.value = "";
