@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.vary import vary_on_headers
 
 from console.cloud.client import CloudError, CloudUnavailable
@@ -48,8 +49,8 @@ async def _super_nodes(
 def _near_limits(node: SuperNodeInfo) -> list[str]:
     pairs = (
         ("CPU", node.UsedCPU, node.MaxCPU),
-        ("memory", node.UsedMemory, node.MaxMemory),
-        ("pods", node.UsedPods, node.MaxPods),
+        (_("memory"), node.UsedMemory, node.MaxMemory),
+        (_("pods"), node.UsedPods, node.MaxPods),
     )
     return [name for name, used, limit in pairs if limit and used / limit >= NEAR_LIMIT]
 

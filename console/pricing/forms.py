@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from django import forms
 from django.core.validators import MaxLengthValidator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from console.clusters.forms import price_params
 from console.web import catalogue
 from console.web.forms import ActionForm
 
-NO_CLUSTER = ("", "None: price a new cluster")
+NO_CLUSTER = ("", gettext_lazy("None: price a new cluster"))
 
 
 def _gpus(node) -> str:
     gpus = [f"{g.GPU} {g.GPUMdevName}" for g in node.GPUInfos if g.GPU]
-    return ", ".join(gpus) or "no GPUs"
+    return ", ".join(gpus) or _("no GPUs")
 
 
 class PriceForm(ActionForm):
@@ -29,31 +31,39 @@ class PriceForm(ActionForm):
         "high_availability": "HighAvailability",
         "cluster_id": "ClusterID",
     }
-    charge_type = forms.ChoiceField(label="Charge type", choices=catalogue.CHARGE_TYPES)
+    charge_type = forms.ChoiceField(
+        label=gettext_lazy("Charge type"), choices=catalogue.CHARGE_TYPES
+    )
     quantity = forms.IntegerField(
-        label="Months or years",
+        label=gettext_lazy("Months or years"),
         min_value=1,
         max_value=11,
-        help_text="Month: 1-11, Year: 1-5; hourly ignores it.",
+        help_text=gettext_lazy("Month: 1-11, Year: 1-5; hourly ignores it."),
     )
-    compute_class = forms.ChoiceField(label="Compute class")
-    storage_class = forms.ChoiceField(label="Storage class")
+    compute_class = forms.ChoiceField(label=gettext_lazy("Compute class"))
+    storage_class = forms.ChoiceField(label=gettext_lazy("Storage class"))
     cpu = forms.IntegerField(
-        label="CPU (cores)", min_value=1, max_value=4096, help_text="Empty: 2 cores."
+        label=gettext_lazy("CPU (cores)"),
+        min_value=1,
+        max_value=4096,
+        help_text=gettext_lazy("Empty: 2 cores."),
     )
     memory = forms.IntegerField(
-        label="Memory (GiB)", min_value=1, max_value=16384, help_text="Empty: 4 GiB."
+        label=gettext_lazy("Memory (GiB)"),
+        min_value=1,
+        max_value=16384,
+        help_text=gettext_lazy("Empty: 4 GiB."),
     )
     high_availability = forms.ChoiceField(
-        label="Control plane", choices=catalogue.HIGH_AVAILABILITY
+        label=gettext_lazy("Control plane"), choices=catalogue.HIGH_AVAILABILITY
     )
     # Free text behind a select: the cloud checks it (an unknown cluster is RetCode 200),
     # so re-pricing as the user types needs no cluster list.
     cluster_id = forms.CharField(
-        label="Existing cluster",
+        label=gettext_lazy("Existing cluster"),
         widget=forms.Select,
         validators=[MaxLengthValidator(64)],
-        help_text="Adds the GPUs of its super nodes.",
+        help_text=gettext_lazy("Adds the GPUs of its super nodes."),
     )
 
     def __init__(self, *args, clusters=(), **kwargs):
@@ -92,11 +102,14 @@ class PremiumForm(ActionForm):
         "gpu_type": "GPUMdevName",
         "gpu_count": "GPU",
     }
-    cluster = forms.ChoiceField(label="Cluster")
-    super_node = forms.ChoiceField(label="Super node")
-    gpu_type = forms.ChoiceField(label="New GPU type")
+    cluster = forms.ChoiceField(label=gettext_lazy("Cluster"))
+    super_node = forms.ChoiceField(label=gettext_lazy("Super node"))
+    gpu_type = forms.ChoiceField(label=gettext_lazy("New GPU type"))
     gpu_count = forms.IntegerField(
-        label="New GPU count", min_value=0, max_value=8, help_text="0 removes the GPUs."
+        label=gettext_lazy("New GPU count"),
+        min_value=0,
+        max_value=8,
+        help_text=gettext_lazy("0 removes the GPUs."),
     )
 
     def __init__(self, *args, clusters=(), nodes=(), **kwargs):
@@ -107,7 +120,8 @@ class PremiumForm(ActionForm):
             (c.ClusterID, f"{c.Name} ({c.ClusterID}, {c.ChargeType})") for c in clusters
         ]
         self.fields["super_node"].choices = [
-            (n.NodeName, f"{n.NodeName} (now {_gpus(n)})") for n in nodes
+            (n.NodeName, _("%(node)s (now %(gpus)s)") % {"node": n.NodeName, "gpus": _gpus(n)})
+            for n in nodes
         ]
         self.fields["gpu_type"].choices = catalogue.gpu_types()
         # The API's parameters are all optional, but a premium needs every one of them.

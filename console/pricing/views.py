@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
@@ -70,7 +71,7 @@ async def calculator(request: HttpRequest) -> HttpResponse:
 def _validate_row(request: HttpRequest) -> HttpResponse:
     name = request.POST.get("_validate_field")
     if name not in INLINE_FIELDS:
-        return HttpResponseBadRequest("Only a price field can be checked here.")
+        return HttpResponseBadRequest(_("Only a price field can be checked here."))
     field = validate_one_field(PriceForm(request.POST), name)
     context = {"field": field, "validate_url": request.path}
     return HttpResponse(render_to_string("web/_field.html", context, request))

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from console.web import catalogue
 from console.web.forms import ActionForm
 
-DNS_LABEL_HELP = "Lower-case letters, digits and '-', starting and ending with a letter or digit."
+DNS_LABEL_HELP = gettext_lazy(
+    "Lower-case letters, digits and '-', starting and ending with a letter or digit."
+)
 
 
 class CreateSuperNodeForm(ActionForm):
@@ -22,23 +26,25 @@ class CreateSuperNodeForm(ActionForm):
         "max_pods": "MaxPods",
     }
     node_name = forms.RegexField(
-        label="Node name",
+        label=gettext_lazy("Node name"),
         max_length=63,
         regex=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
         help_text=DNS_LABEL_HELP,
         error_messages={"invalid": DNS_LABEL_HELP},
     )
-    compute_class = forms.ChoiceField(label="Compute class")
-    storage_class = forms.ChoiceField(label="Storage class", required=False)
-    max_cpu = forms.IntegerField(label="Max CPU (cores)", min_value=1, required=False)
-    max_memory = forms.IntegerField(label="Max memory (GiB)", min_value=1, required=False)
-    max_pods = forms.IntegerField(label="Max pods", min_value=1, required=False)
+    compute_class = forms.ChoiceField(label=gettext_lazy("Compute class"))
+    storage_class = forms.ChoiceField(label=gettext_lazy("Storage class"), required=False)
+    max_cpu = forms.IntegerField(label=gettext_lazy("Max CPU (cores)"), min_value=1, required=False)
+    max_memory = forms.IntegerField(
+        label=gettext_lazy("Max memory (GiB)"), min_value=1, required=False
+    )
+    max_pods = forms.IntegerField(label=gettext_lazy("Max pods"), min_value=1, required=False)
 
     def __init__(self, *args, bounds: dict[str, int] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["compute_class"].choices = catalogue.compute_classes()
         self.fields["storage_class"].choices = [
-            ("", "Same as the cluster"),
+            ("", _("Same as the cluster")),
             *catalogue.storage_classes(),
         ]
         apply_bounds(self, bounds or {})
@@ -55,14 +61,16 @@ def apply_bounds(form: forms.Form, bounds: dict[str, int]) -> None:
             field = form.fields[field_name]
             field.max_value = bound
             field.widget.attrs["max"] = bound
-            field.help_text = f"At most {bound} (the adjustable maximum)."
+            field.help_text = _("At most %(bound)s (the adjustable maximum).") % {"bound": bound}
             field.validators.append(_at_most(bound))
 
 
 def _at_most(bound: int):
     def check(value):
         if value is not None and value > bound:
-            raise ValidationError(f"At most {bound}: that is the adjustable maximum.")
+            raise ValidationError(
+                _("At most %(bound)s: that is the adjustable maximum.") % {"bound": bound}
+            )
 
     return check
 
@@ -70,9 +78,9 @@ def _at_most(bound: int):
 class UpdateSuperNodeForm(ActionForm):
     action = "UpdateSuperNode"
     wire = {"max_cpu": "MaxCPU", "max_memory": "MaxMemory", "max_pods": "MaxPods"}
-    max_cpu = forms.IntegerField(label="Max CPU (cores)", min_value=1)
-    max_memory = forms.IntegerField(label="Max memory (GiB)", min_value=1)
-    max_pods = forms.IntegerField(label="Max pods", min_value=1)
+    max_cpu = forms.IntegerField(label=gettext_lazy("Max CPU (cores)"), min_value=1)
+    max_memory = forms.IntegerField(label=gettext_lazy("Max memory (GiB)"), min_value=1)
+    max_pods = forms.IntegerField(label=gettext_lazy("Max pods"), min_value=1)
 
     def __init__(
         self, *args, bounds: dict[str, int] | None = None, used: dict | None = None, **kwargs
@@ -86,16 +94,23 @@ class UpdateSuperNodeForm(ActionForm):
         for field_name, in_use in self.used.items():
             value = data.get(field_name)
             if value is not None and value < in_use:
-                self.add_error(field_name, f"Cannot be below what is in use ({in_use:g}).")
+                self.add_error(
+                    field_name,
+                    _("Cannot be below what is in use (%(used)s).") % {"used": f"{in_use:g}"},
+                )
         return data
 
 
 class GPUForm(ActionForm):
     action = "UpdateSuperNodeGPU"
     wire = {"gpu_type": "GPUMdevName", "gpu_count": "GPU"}
-    gpu_type = forms.ChoiceField(label="GPU type")
+    gpu_type = forms.ChoiceField(label=gettext_lazy("GPU type"))
     gpu_count = forms.IntegerField(
-        label="GPU count", min_value=0, max_value=8, initial=1, help_text="0 removes the GPUs."
+        label=gettext_lazy("GPU count"),
+        min_value=0,
+        max_value=8,
+        initial=1,
+        help_text=gettext_lazy("0 removes the GPUs."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -112,7 +127,7 @@ class GPUForm(ActionForm):
 
 
 class DeleteSuperNodeForm(forms.Form):
-    confirm_name = forms.CharField(label="Type the node's name to confirm")
+    confirm_name = forms.CharField(label=gettext_lazy("Type the node's name to confirm"))
 
     def __init__(self, *args, node_name: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -121,5 +136,5 @@ class DeleteSuperNodeForm(forms.Form):
     def clean_confirm_name(self):
         typed = self.cleaned_data["confirm_name"]
         if typed != self.node_name:
-            raise ValidationError("That is not this node's name; nothing was deleted.")
+            raise ValidationError(_("That is not this node's name; nothing was deleted."))
         return typed

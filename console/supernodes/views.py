@@ -8,6 +8,7 @@ import re
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from console.cloud import actions
@@ -111,7 +112,9 @@ async def node_create(request: HttpRequest, cluster_id: str) -> HttpResponse:
         except (CloudError, CloudUnavailable) as exc:
             form.add_cloud_error(exc)
         else:
-            messages.success(request, f"Super node {created.NodeName} created.")
+            messages.success(
+                request, _("Super node %(name)s created.") % {"name": created.NodeName}
+            )
             return redirect("supernodes:detail", cluster_id=cluster_id, node_name=created.NodeName)
     return render(request, "supernodes/create.html", {"cluster": cluster, "form": form}, status=400)
 
@@ -187,7 +190,7 @@ async def node_resize(request: HttpRequest, cluster_id: str, node_name: str) -> 
         except (CloudError, CloudUnavailable) as exc:
             form.add_cloud_error(exc)
         else:
-            messages.success(request, f"Limits of {node_name} updated.")
+            messages.success(request, _("Limits of %(name)s updated.") % {"name": node_name})
             return redirect("supernodes:detail", cluster_id=cluster_id, node_name=node_name)
     return await _node_page(
         request, cluster_id, node_name, status=400, resize_form=form, open_panel="resize"
@@ -231,7 +234,11 @@ async def node_gpu(request: HttpRequest, cluster_id: str, node_name: str) -> Htt
         return await _node_page(
             request, cluster_id, node_name, status=400, gpu_form=form, open_panel="gpu"
         )
-    messages.success(request, f"GPUs of {node_name}: {params['GPU']} x {params['GPUMdevName']}.")
+    messages.success(
+        request,
+        _("GPUs of %(name)s: %(count)s x %(gpu_type)s.")
+        % {"name": node_name, "count": params["GPU"], "gpu_type": params["GPUMdevName"]},
+    )
     return redirect("supernodes:detail", cluster_id=cluster_id, node_name=node_name)
 
 
@@ -247,7 +254,7 @@ async def node_delete(request: HttpRequest, cluster_id: str, node_name: str) -> 
         except (CloudError, CloudUnavailable) as exc:
             form.add_error(None, cloudcall.error_text(exc))
         else:
-            messages.success(request, f"Super node {node_name} deleted.")
+            messages.success(request, _("Super node %(name)s deleted.") % {"name": node_name})
             return redirect("clusters:detail", cluster_id=cluster_id)
     return await _node_page(
         request, cluster_id, node_name, status=400, delete_form=form, open_panel="delete"
