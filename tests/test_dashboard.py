@@ -146,16 +146,18 @@ def test_it_shows_the_other_nodes_when_one_cluster_fails(viewer_client, cloud, m
     assert f'data-node="{node.cluster.cluster_id}/{node.node_name}"' in near
 
 
-def test_it_polls_while_a_cluster_is_being_created(viewer_client, still_creating):
+def test_it_waits_for_a_cluster_being_created(viewer_client, still_creating):
     html = viewer_client.get("/").content.decode()
-    assert 'hx-trigger="every 3s"' in html
+    # Re-read on a pushed change, and on a timer when there is no live socket.
+    assert 'data-live="clusters"' in html and 'hx-trigger="live"' in html
+    assert "data-live-poll" in html
     assert 'hx-get="/"' in html
 
 
-def test_it_stops_polling_when_every_cluster_has_settled(viewer_client, cloud):
+def test_it_stops_waiting_when_every_cluster_has_settled(viewer_client, cloud):
     Cluster.objects.filter(name="ml-training").update(status="Running")
     html = viewer_client.get("/").content.decode()
-    assert "hx-trigger" not in html
+    assert "data-live-poll" not in html and 'data-live="clusters"' in html
     assert count_of(html, "Running") == 3 and count_of(html, "Creating") == 0
 
 
@@ -163,11 +165,11 @@ def test_it_answers_htmx_polls_with_the_fragment_alone(viewer_client, still_crea
     response = viewer_client.get("/", headers={"HX-Request": "true"})
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="dashboard"')
-    assert "<html" not in html and 'hx-trigger="every 3s"' in html
+    assert "<html" not in html and "data-live-poll" in html
     assert "HX-Request" in response["Vary"]
     Cluster.objects.filter(name="ml-training").update(status="Running")
     settled = viewer_client.get("/", headers={"HX-Request": "true"}).content.decode()
-    assert settled.lstrip().startswith('<div id="dashboard"') and "hx-trigger" not in settled
+    assert settled.lstrip().startswith('<div id="dashboard"') and "data-live-poll" not in settled
 
 
 def test_it_shows_a_readable_error_when_the_cloud_fails(viewer_client, cloud):

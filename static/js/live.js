@@ -1,5 +1,6 @@
 // Live updates: the server pushes "cluster X changed" over /ws/live/, and each part of
-// the page that shows X re-reads itself (htmx "live" trigger on [data-live] elements).
+// the page that shows X re-reads itself: a "live" event on its [data-live] elements, whose
+// hx-trigger is "live".
 // Without a socket (blocked, or the server restarting) the parts that are waiting for a
 // change ([data-live-poll]) are refreshed on a timer instead, as before push existed.
 (() => {
@@ -27,7 +28,8 @@
     clearTimeout(pending.get(element));
     pending.set(element, setTimeout(() => {
       pending.delete(element);
-      if (element.isConnected) htmx.trigger(element, "live");
+      // Not bubbling: a row's refresh must not also refresh the table around it.
+      if (element.isConnected) element.dispatchEvent(new CustomEvent("live", { bubbles: false }));
     }, 150));
   }
 
