@@ -8,6 +8,8 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from console.web import catalogue
 from console.web.forms import ActionForm
@@ -15,10 +17,13 @@ from console.web.forms import ActionForm
 NAME_MAX = 64
 
 
-def _prefixed(prefix: str, label: str):
+def _prefixed(prefix: str, label):
     def check(value: str) -> None:
         if value and not value.startswith(prefix):
-            raise ValidationError(f"{label} starts with “{prefix}”, for example {prefix}a1b2c3.")
+            raise ValidationError(
+                _("%(label)s starts with “%(prefix)s”, for example %(prefix)sa1b2c3.")
+                % {"label": label, "prefix": prefix}
+            )
 
     return check
 
@@ -47,36 +52,52 @@ class CreateClusterForm(ActionForm):
         "high_availability": "HighAvailability",
     }
 
-    name = forms.CharField(label="Name", max_length=NAME_MAX)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=NAME_MAX)
     remark = forms.CharField(
-        label="Remark", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("Remark"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     project_id = forms.CharField(
-        label="Project ID", required=False, help_text="Empty: your default project."
+        label=gettext_lazy("Project ID"),
+        required=False,
+        help_text=gettext_lazy("Empty: your default project."),
     )
-    charge_type = forms.ChoiceField(label="Charge type", choices=catalogue.CHARGE_TYPES)
+    charge_type = forms.ChoiceField(
+        label=gettext_lazy("Charge type"), choices=catalogue.CHARGE_TYPES
+    )
     quantity = forms.IntegerField(
-        label="Quantity",
+        label=gettext_lazy("Quantity"),
         min_value=0,
         initial=1,
-        help_text="Months (1-11) or years (1-5); ignored for hourly.",
+        help_text=gettext_lazy("Months (1-11) or years (1-5); ignored for hourly."),
     )
-    k8s_version = forms.ChoiceField(label="Kubernetes version")
-    compute_class = forms.ChoiceField(label="Compute class")
-    storage_class = forms.ChoiceField(label="Storage class")
+    k8s_version = forms.ChoiceField(label=gettext_lazy("Kubernetes version"))
+    compute_class = forms.ChoiceField(label=gettext_lazy("Compute class"))
+    storage_class = forms.ChoiceField(label=gettext_lazy("Storage class"))
     high_availability = forms.ChoiceField(
-        label="Control plane", choices=catalogue.HIGH_AVAILABILITY
+        label=gettext_lazy("Control plane"), choices=catalogue.HIGH_AVAILABILITY
     )
-    vpc_id = forms.CharField(label="VPC ID", validators=[_prefixed("vpc-", "A VPC ID")])
-    subnet_id = forms.CharField(label="Subnet ID", validators=[_prefixed("subnet-", "A subnet ID")])
+    vpc_id = forms.CharField(
+        label=gettext_lazy("VPC ID"), validators=[_prefixed("vpc-", gettext_lazy("A VPC ID"))]
+    )
+    subnet_id = forms.CharField(
+        label=gettext_lazy("Subnet ID"),
+        validators=[_prefixed("subnet-", gettext_lazy("A subnet ID"))],
+    )
     service_cidr = forms.CharField(
-        label="Service CIDR", required=False, help_text="e.g. 172.17.0.0/16, or a subnet ID"
+        label=gettext_lazy("Service CIDR"),
+        required=False,
+        help_text=gettext_lazy("e.g. 172.17.0.0/16, or a subnet ID"),
     )
     eip_id = forms.CharField(
-        label="API server EIP ID", required=False, validators=[_prefixed("eip-", "An EIP ID")]
+        label=gettext_lazy("API server EIP ID"),
+        required=False,
+        validators=[_prefixed("eip-", gettext_lazy("An EIP ID"))],
     )
-    application_name = forms.CharField(label="Approval name", required=False)
-    application_reason = forms.CharField(label="Approval reason", required=False)
+    application_name = forms.CharField(label=gettext_lazy("Approval name"), required=False)
+    application_reason = forms.CharField(label=gettext_lazy("Approval reason"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -97,7 +118,7 @@ class CreateClusterForm(ActionForm):
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
         if not name:
-            raise ValidationError("Give the cluster a name.")
+            raise ValidationError(_("Give the cluster a name."))
         return name
 
     def clean_service_cidr(self) -> str:
@@ -107,9 +128,9 @@ class CreateClusterForm(ActionForm):
         try:
             network = ipaddress.ip_network(value, strict=True)
         except ValueError:
-            raise ValidationError("Not a CIDR such as 172.17.0.0/16, nor a subnet ID.") from None
+            raise ValidationError(_("Not a CIDR such as 172.17.0.0/16, nor a subnet ID.")) from None
         if network.version != 4 or network.prefixlen > 24:
-            raise ValidationError("Use an IPv4 range of /24 or larger.")
+            raise ValidationError(_("Use an IPv4 range of /24 or larger."))
         return value
 
     def clean(self):
@@ -124,12 +145,12 @@ class CreateClusterForm(ActionForm):
             if not key and not value:
                 continue
             if not key:
-                self.tag_error = "Every tag needs a key."
+                self.tag_error = _("Every tag needs a key.")
             elif len(key) > 64 or len(value) > 128:
-                self.tag_error = "Tag keys have at most 64 characters, values 128."
+                self.tag_error = _("Tag keys have at most 64 characters, values 128.")
             tags.append(encode_tag(key, value))
         if not tags:
-            self.tag_error = "Add at least one tag (the API requires one), e.g. env = prod."
+            self.tag_error = _("Add at least one tag (the API requires one), e.g. env = prod.")
         if self.tag_error:
             self.add_error(None, self.tag_error)
         data["tags"] = tags
@@ -165,18 +186,21 @@ class SubnetsForm(ActionForm):
     action = "UpdateCluster"
     wire = {"subnet_ids": "SubnetIDs"}
     subnet_ids = forms.CharField(
-        label="Subnet IDs", help_text="One or more, separated by spaces or commas."
+        label=gettext_lazy("Subnet IDs"),
+        help_text=gettext_lazy("One or more, separated by spaces or commas."),
     )
 
     def clean_subnet_ids(self) -> list[str]:
         items = [s for s in re.split(r"[\s,]+", self.cleaned_data["subnet_ids"]) if s]
         if not items:
-            raise ValidationError("Give at least one subnet ID.")
+            raise ValidationError(_("Give at least one subnet ID."))
         bad = [s for s in items if not s.startswith("subnet-")]
         if bad:
-            raise ValidationError(f"Not a subnet ID: {', '.join(bad)} (they start with subnet-).")
+            raise ValidationError(
+                _("Not a subnet ID: %(ids)s (they start with subnet-).") % {"ids": ", ".join(bad)}
+            )
         if len(items) > 8:
-            raise ValidationError("At most 8 subnets.")
+            raise ValidationError(_("At most 8 subnets."))
         return list(dict.fromkeys(items))
 
 
@@ -189,12 +213,16 @@ class CapacityForm(ActionForm):
         "max_storage": "MaxStorage",
         "max_storage_allocation": "MaxStorageAllocation",
     }
-    max_cpu = forms.IntegerField(label="Max CPU (cores)", min_value=1, max_value=4096)
-    max_memory = forms.IntegerField(label="Max memory (GiB)", min_value=1, max_value=16384)
-    max_pods = forms.IntegerField(label="Max pods", min_value=1, max_value=5000)
-    max_storage = forms.IntegerField(label="Max storage (GiB)", min_value=1, max_value=102400)
+    max_cpu = forms.IntegerField(label=gettext_lazy("Max CPU (cores)"), min_value=1, max_value=4096)
+    max_memory = forms.IntegerField(
+        label=gettext_lazy("Max memory (GiB)"), min_value=1, max_value=16384
+    )
+    max_pods = forms.IntegerField(label=gettext_lazy("Max pods"), min_value=1, max_value=5000)
+    max_storage = forms.IntegerField(
+        label=gettext_lazy("Max storage (GiB)"), min_value=1, max_value=102400
+    )
     max_storage_allocation = forms.ChoiceField(
-        label="Storage allocation", choices=catalogue.STORAGE_ALLOCATIONS
+        label=gettext_lazy("Storage allocation"), choices=catalogue.STORAGE_ALLOCATIONS
     )
 
     def __init__(self, *args, allocated: dict | None = None, **kwargs):
@@ -206,18 +234,22 @@ class CapacityForm(ActionForm):
         for field, used in self.allocated.items():
             value = data.get(field)
             if value is not None and value < used:
-                self.add_error(field, f"Cannot be below what is allocated now ({used}).")
+                self.add_error(
+                    field, _("Cannot be below what is allocated now (%(used)s).") % {"used": used}
+                )
         return data
 
 
 class AttachEIPForm(ActionForm):
     action = "AttachClusterEIP"
     wire = {"eip_id": "EIPID"}
-    eip_id = forms.CharField(label="EIP ID", validators=[_prefixed("eip-", "An EIP ID")])
+    eip_id = forms.CharField(
+        label=gettext_lazy("EIP ID"), validators=[_prefixed("eip-", gettext_lazy("An EIP ID"))]
+    )
 
 
 class DeleteClusterForm(forms.Form):
-    confirm_name = forms.CharField(label="Type the cluster's name to confirm")
+    confirm_name = forms.CharField(label=gettext_lazy("Type the cluster's name to confirm"))
 
     def __init__(self, *args, cluster_name: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -226,5 +258,5 @@ class DeleteClusterForm(forms.Form):
     def clean_confirm_name(self) -> str:
         typed = self.cleaned_data["confirm_name"]
         if typed != self.cluster_name:
-            raise ValidationError("That is not this cluster's name; nothing was deleted.")
+            raise ValidationError(_("That is not this cluster's name; nothing was deleted."))
         return typed

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from console.cloud.client import CloudError, CloudUnavailable
@@ -45,7 +46,7 @@ async def _submit(request, cluster_id, form, form_name: str, action: str, done: 
 async def update_subnets(request: HttpRequest, cluster_id: str) -> HttpResponse:
     form = SubnetsForm(request.POST)
     return await _submit(
-        request, cluster_id, form, "subnets_form", "UpdateCluster", "Subnets updated."
+        request, cluster_id, form, "subnets_form", "UpdateCluster", _("Subnets updated.")
     )
 
 
@@ -54,7 +55,7 @@ async def update_subnets(request: HttpRequest, cluster_id: str) -> HttpResponse:
 async def update_capacity(request: HttpRequest, cluster_id: str) -> HttpResponse:
     form = CapacityForm(request.POST)
     return await _submit(
-        request, cluster_id, form, "capacity_form", "UpdateClusterCapacity", "Capacity updated."
+        request, cluster_id, form, "capacity_form", "UpdateClusterCapacity", _("Capacity updated.")
     )
 
 
@@ -62,7 +63,9 @@ async def update_capacity(request: HttpRequest, cluster_id: str) -> HttpResponse
 @operator_required
 async def attach_eip(request: HttpRequest, cluster_id: str) -> HttpResponse:
     form = AttachEIPForm(request.POST)
-    return await _submit(request, cluster_id, form, "eip_form", "AttachClusterEIP", "EIP attached.")
+    return await _submit(
+        request, cluster_id, form, "eip_form", "AttachClusterEIP", _("EIP attached.")
+    )
 
 
 @require_POST
@@ -73,7 +76,7 @@ async def detach_eip(request: HttpRequest, cluster_id: str) -> HttpResponse:
     except (CloudError, CloudUnavailable) as exc:
         messages.error(request, cloudcall.error_text(exc))
     else:
-        messages.success(request, "EIP detached.")
+        messages.success(request, _("EIP detached."))
     return redirect("clusters:detail", cluster_id=cluster_id)
 
 
@@ -92,6 +95,8 @@ async def delete_cluster(request: HttpRequest, cluster_id: str) -> HttpResponse:
         except (CloudError, CloudUnavailable) as exc:
             form.add_error(None, cloudcall.error_text(exc))
         else:
-            messages.success(request, f"Cluster {form.cluster_name} is being deleted.")
+            messages.success(
+                request, _("Cluster %(name)s is being deleted.") % {"name": form.cluster_name}
+            )
             return redirect("clusters:list")
     return await _page_with(request, cluster_id, delete_form=form)

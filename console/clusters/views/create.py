@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
 from console.cloud.client import CloudError, CloudUnavailable
 from console.web import cloudcall
@@ -39,7 +40,10 @@ async def cluster_create(request: HttpRequest) -> HttpResponse:
         except (CloudError, CloudUnavailable) as exc:
             form.add_cloud_error(exc)
         else:
-            messages.success(request, f"Cluster {form.cleaned_data['name']} is being created.")
+            messages.success(
+                request,
+                _("Cluster %(name)s is being created.") % {"name": form.cleaned_data["name"]},
+            )
             return redirect("clusters:detail", cluster_id=created.ClusterID)
     return render(request, "clusters/create.html", {"form": form}, status=400)
 
@@ -50,7 +54,7 @@ async def create_price(request: HttpRequest) -> HttpResponse:
     params = price_params(request.POST)
     context = {"charge_type": params["ChargeType"]}
     if not params["ComputeclassType"] or not params["StorageclassType"]:
-        context["error"] = "Choose the compute and storage classes to see a price."
+        context["error"] = _("Choose the compute and storage classes to see a price.")
     else:
         try:
             result = await cloudcall.call(request, "GetClusterPrice", **params)

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
 from console.cloud.client import CloudError, CloudUnavailable
@@ -69,7 +70,7 @@ async def cluster_status(request: HttpRequest, cluster_id: str) -> HttpResponse:
     try:
         cluster = await get_cluster(request, cluster_id)
     except Http404:
-        messages.info(request, f"Cluster {cluster_id} has been deleted.")
+        messages.info(request, _("Cluster %(id)s has been deleted.") % {"id": cluster_id})
         return HttpResponseClientRedirect(reverse("clusters:list"))
     except (CloudError, CloudUnavailable):
         return HttpResponse(status=204)  # keep what is shown; try again at the next tick
@@ -84,7 +85,7 @@ async def cluster_status(request: HttpRequest, cluster_id: str) -> HttpResponse:
 async def kubeconfig_download(request: HttpRequest, cluster_id: str) -> HttpResponse:
     user = await request.auser()
     if not user.can_change:
-        raise PermissionDenied("Kubeconfigs are shown to operators and admins only.")
+        raise PermissionDenied(_("Kubeconfigs are shown to operators and admins only."))
     try:
         cluster = await get_cluster(request, cluster_id)
     except (CloudError, CloudUnavailable) as exc:
@@ -93,7 +94,7 @@ async def kubeconfig_download(request: HttpRequest, cluster_id: str) -> HttpResp
     text = cluster.KubeconfigWan if wan else cluster.Kubeconfig
     if not text:
         return HttpResponse(
-            "This cluster has no external kubeconfig (attach an EIP).",
+            _("This cluster has no external kubeconfig (attach an EIP)."),
             status=404,
             content_type="text/plain",
         )

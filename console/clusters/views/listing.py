@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy
 
 from console.cloud.client import CloudError, CloudUnavailable
 from console.web import cloudcall
@@ -11,7 +12,7 @@ from console.web import cloudcall
 from ..lookup import all_clusters, get_cluster
 
 PAGE_SIZES = (10, 20, 50, 100)
-SORTS = {"created": "Newest first", "name": "Name"}
+SORTS = {"created": gettext_lazy("Newest first"), "name": gettext_lazy("Name")}
 
 
 def _int(value: str | None, default: int, allowed=None) -> int:
