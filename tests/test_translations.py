@@ -139,12 +139,14 @@ def shown_literals(path: Path) -> list[str]:
         receiver = getattr(node.func, "value", None)
         if getattr(receiver, "id", "") in {"log", "logger", "logging"}:
             continue
-        candidates = list(node.args) if _name(node.func) in SHOWN_CALLS else []
-        candidates += [k.value for k in node.keywords if k.arg in SHOWN_KEYWORDS]
-        for candidate in candidates:
+        # Positional: messages, but also field and action names (one word, no space).
+        candidates = [(a, r"[A-Za-z_]+") for a in node.args if _name(node.func) in SHOWN_CALLS]
+        # Keywords: a one-word label such as "Name" is a message too.
+        candidates += [(k.value, r"[a-z_]+") for k in node.keywords if k.arg in SHOWN_KEYWORDS]
+        for candidate, identifier in candidates:
             text = _literal_text(candidate)
-            if text is None or re.fullmatch(r"[a-z_]+", text):
-                continue  # a field's or an action's name, not a message
+            if text is None or re.fullmatch(identifier, text):
+                continue
             if re.search(r"[A-Za-z]{3,}", text) and untranslated_words(text):
                 found.append(f"{path.relative_to(ROOT)}:{candidate.lineno}: {text!r}")
     return found
