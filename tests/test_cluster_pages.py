@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from console.localcloud.models import Cluster, Fault, Tenant
@@ -35,7 +37,7 @@ def test_it_creates_a_cluster_and_lands_on_its_page(operator_client, cloud):
     assert response["Location"] == f"/clusters/{created.cluster_id}/"
     assert created.tags == [{"Key": "env", "Value": "test"}]
     page = operator_client.get(response["Location"]).content.decode()
-    assert "Creating" in page and 'hx-trigger="every 2s"' in page
+    assert "Creating" in page and 'hx-trigger="live"' in page and "data-live-poll" in page
 
 
 def test_it_keeps_what_was_typed_when_a_field_is_wrong(operator_client, cloud):
@@ -193,13 +195,26 @@ def test_it_polls_a_deleting_row_until_it_is_gone(operator_client, cloud):
     assert response.status_code == 200 and response.content == b""
 
 
-def test_it_stops_the_status_panel_when_the_cluster_settles(operator_client, cloud):
+def test_it_reloads_the_page_once_when_the_cluster_settles(operator_client, cloud):
     cid = cluster_id("ml-training")
-    polling = operator_client.get(f"/clusters/{cid}/status/")
-    assert b'hx-trigger="every 2s"' in polling.content
+    waiting = operator_client.get(f"/clusters/{cid}/status/?shown=Creating")
+    assert b"data-live-poll" in waiting.content
     Cluster.objects.filter(cluster_id=cid).update(status="Running")
-    settled = operator_client.get(f"/clusters/{cid}/status/")
+    settled = operator_client.get(f"/clusters/{cid}/status/?shown=Creating")
     assert settled["HX-Refresh"] == "true"
+
+
+def test_it_says_a_settled_cluster_changed_instead_of_reloading(operator_client, cloud):
+    cid = cluster_id("prod-web")
+    page = operator_client.get(f"/clusters/{cid}/").content.decode()
+    status_url = re.search(r'hx-get="(/clusters/[^"]+/status/\?[^"]+)"', page)[1]
+    status_url = status_url.replace("&amp;", "&")
+    unchanged = operator_client.get(status_url)
+    assert "HX-Refresh" not in unchanged and b"has changed since" not in unchanged.content
+    operator_client.post(f"/clusters/{cid}/subnets/", {"subnet_ids": "subnet-elsewhere"})
+    changed = operator_client.get(status_url)
+    assert "HX-Refresh" not in changed
+    assert b"This cluster has changed since the page was opened." in changed.content
 
 
 def test_it_sorts_by_name_across_pages(operator_client, cloud):

@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
-import hashlib
-import json
 import logging
 import uuid
 
@@ -26,28 +23,12 @@ from console.cloud.client import CloudError, CloudUnavailable
 from console.cloud.shared import get_client
 
 from .events import announce
+from .marks import fingerprint
 
 log = logging.getLogger(__name__)
 
 PAGE = 100
 MOST_CLUSTERS = 1000
-# What a page shows of a cluster: a change in any of these is worth a refresh.
-WATCHED_FIELDS = (
-    "Name", "Remark", "Status", "State", "Reason", "ExpireTime", "Tags", "ChargeType",
-    "SubnetIDs", "APIServerEIPID", "MaxCPU", "MaxMemory", "MaxPods", "MaxStorage",
-    "MaxStoragAllocation", "AllocatedCPU", "AllocatedMemory", "AllocatedPods",
-    "ControllerPlaneStatus",
-)  # fmt: skip
-
-
-def fingerprint(cluster) -> str:
-    shown = {name: getattr(cluster, name, None) for name in WATCHED_FIELDS}
-    text = json.dumps(shown, default=_plain, sort_keys=True)
-    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
-
-
-def _plain(value):
-    return dataclasses.asdict(value) if dataclasses.is_dataclass(value) else str(value)
 
 
 def changes(before: dict[str, list], after: dict[str, list]) -> list[dict]:

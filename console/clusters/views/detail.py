@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
 from console.cloud.client import CloudError, CloudUnavailable
+from console.live.marks import fingerprint
 from console.web import cloudcall
 
 from ..forms import AttachEIPForm, CapacityForm, DeleteClusterForm, SubnetsForm
-from ..lookup import get_cluster, is_transitional, unavailable_page
+from ..lookup import TRANSITIONAL, get_cluster, is_transitional, unavailable_page
 
 NODE_PAGE = 20
 
@@ -46,7 +47,11 @@ async def detail_context(request: HttpRequest, cluster_id: str) -> dict:
     cluster, nodes = await asyncio.gather(cluster_call, nodes_call, return_exceptions=True)
     if isinstance(cluster, BaseException):
         raise cluster
-    context = {"cluster": cluster, "transitional": is_transitional(cluster)}
+    context = {
+        "cluster": cluster,
+        "transitional": is_transitional(cluster),
+        "page_mark": fingerprint(cluster),
+    }
     if isinstance(nodes, CloudError | CloudUnavailable):
         context["nodes_error"] = cloudcall.error_text(nodes)
     elif isinstance(nodes, BaseException):
@@ -66,7 +71,12 @@ async def cluster_detail(request: HttpRequest, cluster_id: str) -> HttpResponse:
 
 
 async def cluster_status(request: HttpRequest, cluster_id: str) -> HttpResponse:
-    """The status panel while a cluster is Creating or Deleting; stops polling when settled."""
+    """The status panel, re-read on a pushed change (or polled while Creating/Deleting).
+
+    `shown` is the status the page shows and `mark` the fingerprint of the cluster it was
+    rendered from: a page whose cluster settled reloads once, so every panel and form
+    matches the new state; a page whose settled cluster changed in other ways says so
+    rather than reload under the user's typing."""
     try:
         cluster = await get_cluster(request, cluster_id)
     except Http404:
@@ -74,12 +84,17 @@ async def cluster_status(request: HttpRequest, cluster_id: str) -> HttpResponse:
         return HttpResponseClientRedirect(reverse("clusters:list"))
     except (CloudError, CloudUnavailable):
         return HttpResponse(status=204)  # keep what is shown; try again at the next tick
-    if not is_transitional(cluster):
-        # Settled: reload once so every panel shows the new state (and polling ends).
+    transitional = is_transitional(cluster)
+    if not transitional and request.GET.get("shown") in TRANSITIONAL:
         return HttpResponseClientRefresh()
-    return render(
-        request, "clusters/_status_panel.html", {"cluster": cluster, "transitional": True}
-    )
+    mark = request.GET.get("mark", "")
+    context = {
+        "cluster": cluster,
+        "transitional": transitional,
+        "page_mark": mark,
+        "stale": not transitional and mark != fingerprint(cluster),
+    }
+    return render(request, "clusters/_status_panel.html", context)
 
 
 async def kubeconfig_download(request: HttpRequest, cluster_id: str) -> HttpResponse:
