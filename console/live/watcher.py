@@ -124,8 +124,10 @@ def page_opened(company_id: int | None, region: str) -> None:
     """A page of this tenant and region subscribed here: make sure it is watched."""
     watch = _watches.setdefault((company_id, region), Watch(company_id, region))
     watch.pages += 1
-    if watch.task is None or watch.task.done():
-        watch.task = asyncio.get_running_loop().create_task(watch.run())
+    loop = asyncio.get_running_loop()
+    # A task of another (closed) loop never runs again: tests start a loop per test.
+    if watch.task is None or watch.task.done() or watch.task.get_loop() is not loop:
+        watch.task = loop.create_task(watch.run())
 
 
 async def page_closed(company_id: int | None, region: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 CHARGE_TYPES = [
     ("Dynamic", gettext_lazy("Hourly (Dynamic)")),
@@ -36,11 +36,17 @@ def quantity_error(charge_type: str | None, quantity: int | None) -> str:
     return text % {"low": low, "high": high}
 
 
+# The default labels of the settings below, so that the catalogue has them; a label set
+# in the environment is shown as written unless the catalogue knows it too.
+DEFAULT_LABELS = (gettext_noop("Standard"), gettext_noop("High performance"),
+                  gettext_noop("Memory optimised"))  # fmt: skip
+
+
 def _pairs(items: list[str]) -> list[tuple[str, str]]:
     out = []
     for item in items:
         value, _sep, label = item.partition(":")
-        out.append((value, f"{label} ({value})" if label else value))
+        out.append((value, f"{_(label)} ({value})" if label else value))
     return out
 
 

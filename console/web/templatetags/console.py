@@ -22,7 +22,7 @@ def epoch(value: int) -> str:
     if not value:
         return "—"
     moment = datetime.fromtimestamp(int(value), UTC)
-    return f"{formats.date_format(moment, 'SHORT_DATETIME_FORMAT')} UTC"
+    return f"{formats.date_format(moment, 'DATETIME_FORMAT')} UTC"
 
 
 @register.filter
