@@ -94,14 +94,18 @@ def untranslated_words(text: str) -> list[str]:
 
 @pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_templates_hold_no_text_outside_translate_tags(template):
-    pieces, translating = [], False
+    # Text inside blocktranslate is translated; inside comment, never shown.
+    opens = {"blocktranslate": "endblocktranslate", "blocktrans": "endblocktrans"}
+    opens["comment"] = "endcomment"
+    pieces, closing = [], None
     for token in Lexer(template.read_text()).tokenize():
         if token.token_type == TokenType.BLOCK:
             word = token.contents.split()[0]
-            translating = word in {"blocktranslate", "blocktrans"} or (
-                translating and word not in {"endblocktranslate", "endblocktrans"}
-            )
-        shown_as_is = token.token_type == TokenType.TEXT and not translating
+            if closing is None and word in opens:
+                closing = opens[word]
+            elif word == closing:
+                closing = None
+        shown_as_is = token.token_type == TokenType.TEXT and closing is None
         pieces.append(token.contents if shown_as_is else " \x00 ")
     blanked = "".join(pieces)
     finder = _TextFinder()
