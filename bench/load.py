@@ -105,17 +105,7 @@ class Layout:
             for port in ports:
                 self.processes.append(
                     subprocess.Popen(
-                        [
-                            sys.executable,
-                            "-m",
-                            "daphne",
-                            "-b",
-                            "127.0.0.1",
-                            "-p",
-                            str(port),
-                            "--proxy-headers",
-                            "console.asgi:application",
-                        ],
+                        servers.console_command(port),
                         cwd=ROOT,
                         env=self.env,
                         stdout=log,

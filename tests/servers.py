@@ -68,6 +68,12 @@ def server_env(workdir: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+def console_command(port: int) -> list[str]:
+    """The console under Daphne on a loopback port, as deploy/Procfile runs a worker."""
+    return [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "--proxy-headers",
+            "console.asgi:application"]  # fmt: skip
+
+
 def _wait_ready(url: str, process: subprocess.Popen, log_path: Path, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -98,16 +104,7 @@ def start(
         subprocess.run([*run, *seed_args], cwd=ROOT, env=env, check=True, capture_output=True)
     if kind == "console":
         subprocess.run([*run, "demo_users"], cwd=ROOT, env=env, check=True, capture_output=True)
-        command = [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "console.asgi:application",
-        ]
+        command = console_command(port)
     else:
         command = [*run, "localcloud", "serve", "--port", str(port)]
     log_path = workdir / f"{kind}.log"

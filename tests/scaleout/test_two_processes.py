@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from tests import servers
+from tests.conftest import CREATE_CLUSTER_FORM
 
 from .clients import csrf_token, events_until, live_socket, log_in, running_cluster
 from .services import postgres_database, redis_prefix
@@ -89,20 +90,7 @@ def test_the_lifecycle_seen_by_one_process_reaches_pages_of_both(pair):
     a, b = pair
     through_a = log_in(a.url)
     token = csrf_token(through_a, "/clusters/new/")
-    form = {
-        "name": "pushed-cluster",
-        "charge_type": "Dynamic",
-        "quantity": "1",
-        "k8s_version": "1.30.6",
-        "compute_class": "ComputeSetStandard",
-        "storage_class": "StorageSetSSD",
-        "high_availability": "false",
-        "vpc_id": "vpc-abc",
-        "subnet_id": "subnet-abc",
-        "tag_key": "env",
-        "tag_value": "test",
-        "csrfmiddlewaretoken": token,
-    }
+    form = {**CREATE_CLUSTER_FORM, "name": "pushed-cluster", "csrfmiddlewaretoken": token}
 
     async def scenario():
         async with live_socket(a.url, through_a) as on_a, live_socket(b.url, through_a) as on_b:
