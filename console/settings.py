@@ -114,6 +114,14 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Two processes (console and localcloud) may share one file: wait for the lock.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
     DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA journal_mode=WAL;"
+elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # A pool per process: under ASGI Django otherwise opens a connection per request
+    # (a new PostgreSQL backend each time). bench/load.py shows the difference.
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": envint("CONSOLE_DB_POOL_MIN", 2),
+        "max_size": envint("CONSOLE_DB_POOL_MAX", 10),
+        "timeout": 10,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
