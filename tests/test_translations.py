@@ -159,3 +159,14 @@ def shown_literals(path: Path) -> list[str]:
 def test_python_messages_go_through_gettext():
     loose = [line for path in PYTHON_FILES for line in shown_literals(path)]
     assert not loose, "messages without gettext:\n" + "\n".join(loose)
+
+
+def test_a_chinese_user_reads_a_refused_call_in_chinese(viewer_client, cloud):
+    from console.localcloud.models import Fault
+
+    Fault.objects.create(pk=1, error_rate=1.0, error_kind="retcode")
+    page = viewer_client.get("/clusters/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert '<html lang="zh-hans">' in page
+    assert "云平台繁忙，请稍后重试。" in page and "(RetCode 199)" in page
+    english = viewer_client.get("/clusters/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "The cloud is busy; please try again in a moment." in english
