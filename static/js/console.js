@@ -1,8 +1,32 @@
 // Small behaviours every page shares; no inline handlers, so a strict CSP can forbid them.
-document.addEventListener("change", (event) => {
-  const target = event.target;
-  if (target.matches("select[data-autosubmit]")) target.form.requestSubmit();
-});
+
+// Pickers that apply themselves (region, language): a pointer's choice at once; from the
+// keyboard, arrow keys only move the choice (on a closed select each one is a change), and
+// Enter or leaving the picker applies it, so keyboard users can pass over options.
+(() => {
+  const picker = (element) => element instanceof HTMLSelectElement && element.matches("[data-autosubmit]");
+  let keyboardOn = null;
+  document.addEventListener("pointerdown", () => { keyboardOn = null; });
+  document.addEventListener("keydown", (event) => {
+    if (!picker(event.target)) return;
+    keyboardOn = event.target;
+    if (event.key === "Enter") {
+      event.preventDefault();
+      event.target.form.requestSubmit();
+    }
+  });
+  document.addEventListener("change", (event) => {
+    if (!picker(event.target)) return;
+    if (keyboardOn === event.target) event.target.dataset.pending = "true";
+    else event.target.form.requestSubmit();
+  });
+  document.addEventListener("focusout", (event) => {
+    if (picker(event.target) && event.target.dataset.pending) {
+      delete event.target.dataset.pending;
+      event.target.form.requestSubmit();
+    }
+  });
+})();
 
 // Repeating form rows (tags): add from a <template>, remove the row.
 document.addEventListener("click", (event) => {

@@ -29,3 +29,16 @@ def test_keyboard_focus_is_outlined(login):
     page.keyboard.press("Tab")
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline not in ("", "none")
+
+
+def test_the_language_picker_waits_for_enter_from_the_keyboard(login):
+    page = login("viewer")
+    page.goto("/clusters/")
+    page.locator("#language-picker").focus()
+    page.keyboard.press("ArrowDown")  # on a closed select: a change, not yet a choice
+    page.wait_for_timeout(500)
+    assert page.evaluate("document.documentElement.lang") == "en"
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.documentElement.lang === 'zh-hans'")
+    page.locator("#language-picker").select_option("en")  # a pointer's choice applies at once
+    page.wait_for_function("document.documentElement.lang === 'en'")
