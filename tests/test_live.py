@@ -11,20 +11,13 @@ from django.test import AsyncClient
 
 from console.live import watcher
 from console.localcloud.models import Cluster
-from tests.terminal.conftest import ORIGIN, session_cookie
+from tests.terminal.conftest import ORIGIN, communicator, session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def live_socket(cookie: bytes | None, origin=ORIGIN) -> WebsocketCommunicator:
-    from console.asgi import application
-
-    headers = [(b"host", b"127.0.0.1:8000")]
-    if origin:
-        headers.append(origin)
-    if cookie is not None:
-        headers.append((b"cookie", cookie))
-    return WebsocketCommunicator(application, "/ws/live/", headers=headers)
+    return communicator(cookie, origin=origin, path="/ws/live/")
 
 
 @pytest.fixture(autouse=True)

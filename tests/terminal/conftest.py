@@ -22,7 +22,10 @@ def session_cookie(user) -> bytes:
     return f"sessionid={store.session_key}".encode()
 
 
-def communicator(cookie: bytes | None = None, query: str = "", origin=ORIGIN):
+def communicator(
+    cookie: bytes | None = None, query: str = "", origin=ORIGIN, path: str = "/ws/terminal/"
+):
+    """A browser's socket to `path` of console.asgi, with its cookie and Origin."""
     from console.asgi import application
 
     headers = [(b"host", b"127.0.0.1:8000")]
@@ -30,7 +33,7 @@ def communicator(cookie: bytes | None = None, query: str = "", origin=ORIGIN):
         headers.append(origin)
     if cookie is not None:
         headers.append((b"cookie", cookie))
-    return WebsocketCommunicator(application, f"/ws/terminal/?{query}", headers=headers)
+    return WebsocketCommunicator(application, f"{path}?{query}", headers=headers)
 
 
 class Screen:
