@@ -3,12 +3,12 @@ an open page, which then re-reads the part of itself that shows it (static/js/li
 
 from __future__ import annotations
 
-from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.conf import settings
+from types import SimpleNamespace
 
-from console.accounts.regions import SESSION_KEY
-from console.accounts.tenancy import ACTING_KEY
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from console.accounts import tenancy
+from console.web import cloudcall
 
 from . import watcher
 from .events import group_name
@@ -43,13 +43,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def cloud_changed(self, event):
         await self.send_json({k: v for k, v in event.items() if k != "type"})
 
-    @database_sync_to_async
-    def _tenant_and_region(self, user) -> tuple[int | None, str]:
-        session = self.scope["session"]
-        region = session.get(SESSION_KEY)
-        if region not in settings.CONSOLE_REGIONS:
-            region = settings.CONSOLE_REGIONS[0]
-        company_id = user.company_id
-        if user.is_platform_admin and session.get(ACTING_KEY):
-            company_id = int(session[ACTING_KEY])
-        return company_id, region
+    async def _tenant_and_region(self, user) -> tuple[int | None, str]:
+        """The tenant and region the user's pages show, chosen as for a page."""
+        session_holder = SimpleNamespace(session=self.scope["session"])
+        region = await cloudcall.region_of(session_holder)
+        return await tenancy.acting_company(session_holder, user), region

@@ -16,6 +16,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
@@ -27,9 +28,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from console.accounts.regions import SESSION_KEY
 from console.cloud.client import CloudError, CloudUnavailable
-from console.web.cloudcall import call_as, error_text
+from console.web.cloudcall import call_as, error_text, region_of
 
 from . import protocol as p
 from .models import EXITED, TerminalSession
@@ -193,10 +193,8 @@ class TerminalConsumer(AsyncWebsocketConsumer):
 
     # Setup ------------------------------------------------------------------
 
-    @database_sync_to_async
-    def _region(self) -> str:
-        region = self.scope["session"].get(SESSION_KEY)
-        return region if region in settings.CONSOLE_REGIONS else settings.CONSOLE_REGIONS[0]
+    async def _region(self) -> str:
+        return await region_of(SimpleNamespace(session=self.scope["session"]))
 
     def _say(self, message: str, **params) -> tuple[str, str]:
         """A message (marked with gettext_noop) as recorded, in English, and as the user
