@@ -127,9 +127,14 @@ class Layout:
                     stderr=subprocess.STDOUT,
                 )
             )
-        for port in ports:
-            wait_until_up(f"http://127.0.0.1:{port}/accounts/login/")
-        wait_until_up(f"{self.url}/accounts/login/")
+        try:
+            # The workers first: nginx answers 502 for one that is still starting.
+            for port, process in zip(ports, self.processes[:-1], strict=True):
+                servers.wait_ready(f"http://127.0.0.1:{port}/accounts/login/", process, logs)
+            servers.wait_ready(f"{self.url}/accounts/login/", self.processes[-1], logs)
+        except BaseException:
+            self.__exit__()
+            raise
         return self
 
     def __exit__(self, *exc) -> None:
@@ -148,18 +153,6 @@ class Layout:
             fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
             total += int(fields[11]) + int(fields[12])
         return total / os.sysconf("SC_CLK_TCK")
-
-
-def wait_until_up(url: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer")
 
 
 async def user_loop(

@@ -74,7 +74,8 @@ def console_command(port: int) -> list[str]:
             "console.asgi:application"]  # fmt: skip
 
 
-def _wait_ready(url: str, process: subprocess.Popen, log_path: Path, timeout: float = 60) -> None:
+def wait_ready(url: str, process: subprocess.Popen, log_path: Path, timeout: float = 60) -> None:
+    """Until url answers; fails with the log's end if the process exits or time runs out."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -113,7 +114,7 @@ def start(
     url = f"http://127.0.0.1:{port}"
     server = Server(url, process, env, log_path)
     try:
-        _wait_ready(url + ("/accounts/login/" if kind == "console" else "/api"), process, log_path)
+        wait_ready(url + ("/accounts/login/" if kind == "console" else "/api"), process, log_path)
     except BaseException:
         server.stop()  # also on Ctrl-C: never leave a server behind
         raise

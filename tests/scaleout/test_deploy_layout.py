@@ -11,10 +11,8 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests import servers
@@ -59,7 +57,9 @@ def balancer(tmp_path_factory):
             )  # fmt: skip
         url = f"http://127.0.0.1:{port}"
         try:
-            wait_for(url, (web1, web2), process, log_path)
+            # The workers first: nginx answers 502 for one that is still starting.
+            for address in (f"http://127.0.0.1:{web1}", f"http://127.0.0.1:{web2}", url):
+                servers.wait_ready(f"{address}/accounts/login/", process, log_path)
             yield url, workdir / "balancer" / "access.log", (web1, web2)
         finally:
             process.send_signal(signal.SIGTERM)
@@ -68,27 +68,6 @@ def balancer(tmp_path_factory):
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-
-
-def wait_for(url: str, ports, process: subprocess.Popen, log_path: Path) -> None:
-    """Until both workers answer through nginx (it answers 502 while one is starting)."""
-    deadline = time.monotonic() + 60
-    answered: set[int] = set()
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"honcho exited: {log_path.read_text()[-3000:]}")
-        answered |= {p for p in ports if _answers(f"http://127.0.0.1:{p}/accounts/login/")}
-        if len(answered) == len(ports) and _answers(f"{url}/accounts/login/"):
-            return
-        time.sleep(0.3)
-    raise RuntimeError(f"the layout did not start: {log_path.read_text()[-3000:]}")
-
-
-def _answers(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 def test_one_address_serves_from_both_workers_and_pushes_through_nginx(balancer):
