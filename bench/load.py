@@ -31,8 +31,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests import servers  # noqa: E402
+from tests.scaleout.services import postgres_database, redis_prefix  # noqa: E402
 
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -68,25 +67,6 @@ for _ in range({count}):
 class Tally:
     latencies: dict[str, list[float]] = field(default_factory=lambda: {"list": [], "detail": []})
     errors: int = 0
-
-
-@contextmanager
-def database_and_redis():
-    """A fresh PostgreSQL database and a Redis key prefix, removed afterwards."""
-    import psycopg
-    import redis
-
-    name = f"console_bench_{uuid.uuid4().hex[:8]}"
-    prefix = f"console-bench-{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}", prefix
-        finally:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            client = redis.Redis.from_url(REDIS_URL)
-            for key in client.scan_iter(f"*{prefix}*"):
-                client.delete(key)
 
 
 class Layout:
@@ -218,7 +198,14 @@ def main(argv: list[str] | None = None) -> None:
     if shutil.which("nginx") is None:
         sys.exit("bench/load.py needs nginx: apt-get install nginx-light")
 
-    with tempfile.TemporaryDirectory() as tmp, database_and_redis() as (database_url, prefix):
+    def missing(what: str, exc: Exception) -> None:
+        sys.exit(f"bench/load.py needs {what}: {exc}")
+
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        postgres_database(POSTGRES_URL, "bench", missing) as database_url,
+        redis_prefix(REDIS_URL, "bench", missing) as (_, prefix),
+    ):
         workdir = Path(tmp)
         env = servers.server_env(
             workdir, DATABASE_URL=database_url, REDIS_URL=REDIS_URL, CONSOLE_REDIS_PREFIX=prefix
