@@ -55,6 +55,82 @@ def test_a_viewer_reads_yaml_without_secret_values_and_cannot_edit(
     assert "c2VjcmV0" in operator_client.get(url(cluster, "secrets/default/db/")).content.decode()
 
 
+def apply_secret(cluster, name="db"):
+    """A Secret as `kubectl apply` leaves it: the manifest, values and all, in an annotation."""
+    manifest = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": name, "namespace": "default"},
+        "data": {"password": "c2VjcmV0"},
+        "stringData": {"token": "plain-token-value"},
+    }
+    stored = {
+        **manifest,
+        "metadata": {
+            **manifest["metadata"],
+            "annotations": {
+                "kubectl.kubernetes.io/last-applied-configuration": json.dumps(manifest) + "\n"
+            },
+        },
+        "data": {"password": "c2VjcmV0", "token": "cGxhaW4tdG9rZW4tdmFsdWU="},
+        "stringData": None,
+        "extra": {"copied": "plain-token-value"},
+    }
+    path = "/api/v1/namespaces/default/secrets"
+    answer = handle(cluster, Request("POST", path, body=json.dumps(stored).encode()))
+    assert answer.code == 201, answer.body
+
+
+VALUES = ("c2VjcmV0", "plain-token-value", "cGxhaW4tdG9rZW4tdmFsdWU=", "secret")
+
+
+def test_it_shows_a_viewer_no_value_of_a_secret_applied_with_kubectl(
+    viewer_client, operator_client, cluster
+):
+    apply_secret(cluster)
+    page = viewer_client.get(url(cluster, "secrets/default/db/")).content.decode()
+    assert "password" in page and "token" in page
+    assert "kubectl.kubernetes.io/last-applied-configuration" in page
+    assert not [value for value in VALUES[:3] if value in page]
+    listed = viewer_client.get(url(cluster, "?namespace=default&tab=config")).content.decode()
+    assert 'data-name="db"' in listed or ">db<" in listed
+    assert not [value for value in VALUES[:3] if value in listed]
+    # Operators edit Secrets (and have a shell into the cluster): they see the values.
+    page = operator_client.get(url(cluster, "secrets/default/db/")).content.decode()
+    assert "c2VjcmV0" in page and "plain-token-value" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_hides_secrets_in_every_answer_a_viewer_gets_through_the_forwarder(
+    rf, viewer, operator, cluster
+):
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from console.web.kubeapi import forward
+
+    apply_secret(cluster)
+    request = rf.get("/")
+    request.session = SessionStore()
+
+    def read(user, path) -> str:
+        async def as_user():
+            return user
+
+        request.auser = as_user
+        return json.dumps(asyncio.run(forward(request, cluster.cluster_id, "GET", path)))
+
+    for path in (
+        "/api/v1/namespaces/default/secrets",
+        "/api/v1/namespaces/default/secrets/db",
+        "/api/v1/namespaces/default/secrets?limit=5",
+        "/api/v1/secrets",
+    ):
+        seen = read(viewer, path)
+        assert '"db"' in seen and "password" in seen, path
+        assert not [value for value in VALUES[:3] if value in seen], (path, seen)
+    assert "plain-token-value" in read(operator, "/api/v1/namespaces/default/secrets/db")
+
+
 def test_an_operator_applies_edited_yaml(operator_client, cluster):
     make_deployment(cluster)
     page = operator_client.get(url(cluster, "deployments/default/shop/")).content.decode()

@@ -113,17 +113,3 @@ def summarize(kind: Kind, obj: dict) -> dict:
     row = {"name": meta.get("name", ""), "created": meta.get("creationTimestamp", "")}
     row.update(SUMMARIES.get(kind.key, lambda o: {})(obj))
     return row
-
-
-HIDDEN = "••••••"
-
-
-def hide_secret_values(obj: dict) -> dict:
-    """A Secret as a viewer may see it: its keys, not its values."""
-    if obj.get("kind") != "Secret":
-        return obj
-    shown = {**obj}
-    for field in ("data", "stringData"):
-        if isinstance(obj.get(field), dict):
-            shown[field] = dict.fromkeys(obj[field], HIDDEN)
-    return shown

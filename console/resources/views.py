@@ -21,7 +21,7 @@ from console.web import cloudcall
 from console.web.access import operator_required
 from console.web.kubeapi import KubeError, api_path, forward
 
-from .kinds import KINDS, TABS, Kind, hide_secret_values, summarize
+from .kinds import KINDS, TABS, Kind, summarize
 
 MAX_REPLICAS = 100
 
@@ -134,8 +134,7 @@ async def object_yaml(
         return unavailable_page(request, cluster_id, exc)
     except CloudUnavailable as exc:
         return unavailable_page(request, cluster_id, exc)
-    shown = obj if user.has_role("operator") else hide_secret_values(obj)
-    context["yaml"] = yaml.safe_dump(shown, sort_keys=False, allow_unicode=True)
+    context["yaml"] = yaml.safe_dump(obj, sort_keys=False, allow_unicode=True)
     context.setdefault("manifest", context["yaml"])
     context["editable"] = kind.editable and user.has_role("operator")
     return render(request, "resources/object.html", context, status=status)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from console.cloud.client import CloudUnavailable
 
-from . import cloudcall
+from . import cloudcall, secret_values
 
 MAX_BODY = 512 * 1024
 READ_METHODS = {"GET"}
@@ -51,7 +51,8 @@ async def forward(
     content_type: str = "application/json",
     accept: str = "application/json",
 ) -> dict:
-    """One checked request; the decoded JSON answer, or KubeError for a non-2xx answer."""
+    """One checked request; the decoded JSON answer (Secrets hidden from viewers), or
+    KubeError for a non-2xx answer."""
     method = method.upper()
     check_path(path)
     user = await request.auser()
@@ -79,6 +80,10 @@ async def forward(
         reason = answer.get("reason", "") if isinstance(answer, dict) else ""
         message = message or _("Kubernetes refused.")
         raise KubeError(result.Info.ResponseCode, message, reason)
+    # Here rather than in each view, so no page, list or future view can show a viewer a
+    # Secret's values. Operators see them: they edit Secrets, and have a shell anyway.
+    if not user.has_role("operator"):
+        answer = secret_values.for_viewer(path, answer)
     return answer
 
 
