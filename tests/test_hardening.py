@@ -20,7 +20,9 @@ def test_check_deploy_is_clean_with_production_settings():
         "DJANGO_SECRET_KEY": "a-long-random-production-secret-" + "x" * 40,
         "DJANGO_ALLOWED_HOSTS": "console.example.com",
         "DJANGO_DEBUG": "false",
+        "CONSOLE_CLOUD_URL": "https://cloud.example.com",
     }
+    env.pop("LOCALCLOUD_ENABLED", None)
     done = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=servers.ROOT,
@@ -82,6 +84,28 @@ def test_logins_are_throttled_even_with_the_right_password(client, viewer):
     cache.clear()
     response = client.post(
         "/accounts/login/", {"username": "viewer", "password": "viewer-demo-pass"}
+    )
+    assert response.status_code == 302
+
+
+FULL_WIDTH_VIEWER = "\uff56\uff49\uff45\uff57\uff45\uff52"  # NFKC folds it to "viewer"
+
+
+def test_it_throttles_a_username_however_it_is_spaced_or_written(client, viewer):
+    cache.clear()
+    for _ in range(5):
+        response = client.post("/accounts/login/", {"username": "viewer", "password": "wrong"})
+        assert response.status_code == 200
+    for spelling in (" viewer", "viewer ", "\tviewer\n", "VIEWER", FULL_WIDTH_VIEWER):
+        response = client.post(
+            "/accounts/login/", {"username": spelling, "password": "viewer-demo-pass"}
+        )
+        assert response.status_code == 429, repr(spelling)
+        assert "_auth_user_id" not in client.session
+    cache.clear()
+    # The same account: the login form strips the spaces (and NFKC folds full-width letters).
+    response = client.post(
+        "/accounts/login/", {"username": f" {FULL_WIDTH_VIEWER} ", "password": "viewer-demo-pass"}
     )
     assert response.status_code == 302
 

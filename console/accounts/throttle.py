@@ -5,11 +5,15 @@ password, so guessing is slow and a correct guess is not told apart."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.forms import UsernameField
 from django.core.cache import cache
 
 
 def _keys(address: str, username: str) -> tuple[str, str]:
-    return f"login-fail:{address}:{username.lower()[:150]}", f"login-fail:{address}"
+    # Counted under the name the login form will look up (stripped, NFKC), so " viewer"
+    # is not a fresh start for viewer; lower case too, which only counts more together.
+    name = UsernameField().to_python(username).lower()[:150]
+    return f"login-fail:{address}:{name}", f"login-fail:{address}"
 
 
 def blocked(address: str, username: str) -> bool:
