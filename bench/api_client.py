@@ -235,12 +235,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    # Settings read CONSOLE_PUBLIC_KEY/CONSOLE_PRIVATE_KEY from the environment, with the
-    # demo keys as defaults; a started localcloud seeds its admin key from the same values.
-    keys = settings.CONSOLE_PUBLIC_KEY, settings.CONSOLE_PRIVATE_KEY
     if args.url:
         print(f"endpoint {args.url} (already running)")
-        asyncio.run(run(args.url, args, keys))
+        asyncio.run(
+            run(args.url, args, (settings.CONSOLE_PUBLIC_KEY, settings.CONSOLE_PRIVATE_KEY))
+        )
         return
     with tempfile.TemporaryDirectory(prefix="bench-api-client-") as tmp:
         started = time.perf_counter()
@@ -250,7 +249,8 @@ def main(argv: list[str] | None = None) -> None:
                 f"localcloud {server.url} (own process, SQLite, demo data + {args.clusters} "
                 f"clusters, started in {time.perf_counter() - started:.1f} s)"
             )
-            asyncio.run(run(server.url, args, keys))
+            # The admin key that localcloud made when it was seeded.
+            asyncio.run(run(server.url, args, server.keys()))
         finally:
             server.stop()
 

@@ -122,7 +122,9 @@ def shell_quote(word: str) -> str:
     return "'" + word.replace("'", "'\\''") + "'"
 
 
-async def api_seconds(url: str, pod: Pod, words: list[str], runs: int) -> tuple[float, int]:
+async def api_seconds(
+    url: str, key: tuple[str, str], pod: Pod, words: list[str], runs: int
+) -> tuple[float, int]:
     params = {
         "Region": "cn-bj2",
         "ClusterID": pod.cluster.cluster_id,
@@ -134,9 +136,7 @@ async def api_seconds(url: str, pod: Pod, words: list[str], runs: int) -> tuple[
         "NotInCluster": True,
     }
     times, total = [], 0
-    async with CloudClient(
-        url, settings.CONSOLE_PUBLIC_KEY, settings.CONSOLE_PRIVATE_KEY, timeout=120
-    ) as client:
+    async with CloudClient(url, *key, timeout=120) as client:
         await client.call("GetContainerLogs", **params)  # warm the connection and caches
         for _ in range(runs):
             started = time.perf_counter()
@@ -224,7 +224,9 @@ def main() -> None:
             f"{'API/grep':>8}"
         )
         for label, words in SEARCHES:
-            api, total = asyncio.run(api_seconds(server.url, pod, words, options.runs))
+            api, total = asyncio.run(
+                api_seconds(server.url, server.keys(), pod, words, options.runs)
+            )
             grep, matched = grep_seconds(words, text_file, options.runs)
             assert total == matched, (words, total, matched)
             print(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -31,16 +32,17 @@ def envlist(name: str, default: str) -> list[str]:
 
 
 DEBUG = envbool("DJANGO_DEBUG")
-SECRET_KEY = env("DJANGO_SECRET_KEY") or (
-    "dev-only-insecure-key-set-DJANGO_SECRET_KEY-in-production" if DEBUG else ""
-)
-if not SECRET_KEY and envbool("DJANGO_SECURE"):
+SECURE = envbool("DJANGO_SECURE")
+SECRET_KEY = env("DJANGO_SECRET_KEY")
+if not SECRET_KEY and SECURE:
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured("DJANGO_SECURE=true needs DJANGO_SECRET_KEY.")
 if not SECRET_KEY:
-    # A fixed fallback for local runs and tests; production must set DJANGO_SECRET_KEY.
-    SECRET_KEY = "local-console-key-not-for-production-0123456789abcdefghijklmnop"
+    # Made once per install, never a value from the repository (which anyone can read).
+    from console.installsecret import read_or_create
+
+    SECRET_KEY = read_or_create(BASE_DIR / "var" / "secret-key", lambda: secrets.token_urlsafe(50))
 ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 
@@ -182,7 +184,6 @@ CSRF_COOKIE_HTTPONLY = True  # pages send the token from the template, never fro
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("CONSOLE_MAX_BODY_BYTES", 1024 * 1024)
 # Behind TLS (production): secure cookies, HSTS, HTTPS redirect. `check --deploy` is clean
 # with DJANGO_SECURE=true, DJANGO_SECRET_KEY set and DJANGO_DEBUG unset.
-SECURE = envbool("DJANGO_SECURE")
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = SECURE
 SECURE_SSL_REDIRECT = SECURE and envbool("DJANGO_SSL_REDIRECT", "true")
 SECURE_HSTS_SECONDS = 31_536_000 if SECURE else 0
@@ -200,8 +201,10 @@ CONSOLE_LOGIN_WINDOW_SECONDS = envint("CONSOLE_LOGIN_WINDOW_SECONDS", 900)
 
 # The cloud API (DESIGN.md "Settings"). Empty CONSOLE_CLOUD_URL = the embedded localcloud.
 CONSOLE_CLOUD_URL = env("CONSOLE_CLOUD_URL")
-CONSOLE_PUBLIC_KEY = env("CONSOLE_PUBLIC_KEY", "console-demo-admin-key")
-CONSOLE_PRIVATE_KEY = env("CONSOLE_PRIVATE_KEY", "console-demo-private-key-change-me")
+# Unset: the embedded cloud's admin key, which `localcloud seed` writes to CONSOLE_KEY_FILE
+# (console/cloud/credentials.py reads it). No key value lives in the repository.
+CONSOLE_PUBLIC_KEY = env("CONSOLE_PUBLIC_KEY")
+CONSOLE_PRIVATE_KEY = env("CONSOLE_PRIVATE_KEY")
 CONSOLE_SESSION_URL = env("CONSOLE_SESSION_URL")
 CONSOLE_REGIONS = envlist("CONSOLE_REGIONS", "cn-bj2,cn-sh2")
 CONSOLE_CLOUD_TIMEOUT = envfloat("CONSOLE_CLOUD_TIMEOUT", 10.0)
@@ -216,7 +219,8 @@ CONSOLE_STORAGE_CLASSES = envlist("CONSOLE_STORAGE_CLASSES", "StorageSetSSD:SSD,
 CONSOLE_GPU_TYPES = envlist("CONSOLE_GPU_TYPES", "nvidia-t4,nvidia-2080ti,nvidia-a10,nvidia-a100")
 
 # localcloud, the embedded cloud (README "localcloud").
-LOCALCLOUD_ENABLED = envbool("LOCALCLOUD_ENABLED", "True")
+# Production (DJANGO_SECURE) serves the embedded cloud only when asked to on purpose.
+LOCALCLOUD_ENABLED = envbool("LOCALCLOUD_ENABLED", "false" if SECURE else "true")
 EMBEDDED_CLOUD_HOST = "localcloud.internal"
 if LOCALCLOUD_ENABLED:
     # The in-process client (console.cloud.shared) names this host; it never leaves the process.
@@ -232,9 +236,19 @@ LOCALCLOUD_PUBLIC_URL = env("LOCALCLOUD_PUBLIC_URL", "http://127.0.0.1:8000")
 LOCALCLOUD_LOG_SCAN_AT_MOST = envint("LOCALCLOUD_LOG_SCAN_AT_MOST", 20_000)
 LOCALCLOUD_K8S_URL = env("LOCALCLOUD_K8S_URL", "https://127.0.0.1:6443")
 LOCALCLOUD_SESSION_TTL = envfloat("LOCALCLOUD_SESSION_TTL", 60.0)
-# Pod exec runs a real shell on this host (like a notebook's terminal): it can be switched off.
+# Pod exec and cluster shells run in a bubblewrap sandbox (localcloud/sandbox.py); exec can
+# be switched off. Without a working sandbox they are refused, unless EXEC_UNSANDBOXED is
+# set: then they run as the server's user on the host (unsafe; a single-user laptop only).
 LOCALCLOUD_EXEC_ENABLED = envbool("LOCALCLOUD_EXEC_ENABLED", "True")
+LOCALCLOUD_EXEC_UNSANDBOXED = envbool("LOCALCLOUD_EXEC_UNSANDBOXED")
+LOCALCLOUD_BWRAP = env("LOCALCLOUD_BWRAP", "bwrap")
 LOCALCLOUD_WORK_DIR = env("LOCALCLOUD_WORK_DIR", str(BASE_DIR / "var" / "localcloud"))
+# Seals the API keys' private halves; unset, a key made once in LOCALCLOUD_WORK_DIR.
+LOCALCLOUD_MASTER_KEY = env("LOCALCLOUD_MASTER_KEY")
+# Where `localcloud seed` hands the console its admin key (shell lines, mode 0600).
+CONSOLE_KEY_FILE = env("CONSOLE_KEY_FILE", str(Path(LOCALCLOUD_WORK_DIR) / "console-key.env"))
+# localcloud's operation log keeps this many days.
+LOCALCLOUD_OPLOG_DAYS = envint("LOCALCLOUD_OPLOG_DAYS", 30)
 
 # The web terminal (README "Terminal").
 CONSOLE_RECORDINGS_DIR = env("CONSOLE_RECORDINGS_DIR", str(BASE_DIR / "var" / "recordings"))
@@ -244,6 +258,9 @@ CONSOLE_LIVE_WATCH_SECONDS = envfloat("CONSOLE_LIVE_WATCH_SECONDS", 2.0)
 CONSOLE_TERMINAL_IDLE_SECONDS = envint("CONSOLE_TERMINAL_IDLE_SECONDS", 15 * 60)
 CONSOLE_TERMINAL_MAX_SECONDS = envint("CONSOLE_TERMINAL_MAX_SECONDS", 8 * 3600)
 CONSOLE_TERMINAL_RECHECK_SECONDS = envint("CONSOLE_TERMINAL_RECHECK_SECONDS", 180)
+# A websocket peer that reads nothing this long while output waits for it is dropped
+# (console/web/sendbuffer.py).
+CONSOLE_SEND_STALL_SECONDS = envfloat("CONSOLE_SEND_STALL_SECONDS", 30.0)
 
 LOGGING = {
     "version": 1,

@@ -27,10 +27,18 @@ CREATE_CLUSTER_FORM = {
 }
 
 
+@pytest.fixture(scope="session")
+def _key_folder(tmp_path_factory):
+    return tmp_path_factory.mktemp("keys")
+
+
 @pytest.fixture(autouse=True)
-def _embedded_cloud(settings):
-    # In-process tests always use the embedded localcloud, whatever the environment says.
+def _embedded_cloud(settings, _key_folder):
+    # In-process tests always use the embedded localcloud, whatever the environment says,
+    # and the key `localcloud seed` hands over in this run's own file (not var/'s).
     settings.CONSOLE_CLOUD_URL = ""
+    settings.CONSOLE_PUBLIC_KEY = settings.CONSOLE_PRIVATE_KEY = ""
+    settings.CONSOLE_KEY_FILE = str(_key_folder / "console-key.env")
     # Long enough that the seeded Creating cluster stays so during a test; tests that
     # need it settled move ready_time.
     settings.LOCALCLOUD_CREATE_SECONDS = 120.0

@@ -41,6 +41,12 @@ class Server:
         )
         return done.stdout
 
+    def keys(self, company: int | None = None) -> tuple[str, str]:
+        """This server's admin key pair (or a demo tenant's own), made when it was seeded."""
+        args = ["localcloud", "keys"] + (["--company", str(company)] if company else [])
+        values = dict(line.split("=", 1) for line in self.manage(*args).splitlines())
+        return values["CONSOLE_PUBLIC_KEY"], values["CONSOLE_PRIVATE_KEY"]
+
     def stop(self) -> None:
         self.process.terminate()
         try:

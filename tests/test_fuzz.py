@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from console.cloud import actions
 from console.cloud.signing import flatten, signature
+from console.localcloud import keys
 from console.localcloud.models import Cluster, KubeObject, LogLine, Namespace, Pod, SuperNode
 from tests.conftest import logged_in
 
@@ -69,8 +70,9 @@ def state() -> list:
 
 
 def signed(action: str, params: dict) -> dict:
-    body = flatten({"Action": action, **params, "PublicKey": django_settings.CONSOLE_PUBLIC_KEY})
-    body["Signature"] = signature(body, django_settings.CONSOLE_PRIVATE_KEY)
+    public, private = keys.admin_pair()
+    body = flatten({"Action": action, **params, "PublicKey": public})
+    body["Signature"] = signature(body, private)
     return body
 
 

@@ -10,7 +10,6 @@ import sys
 import time
 
 import pytest
-from django.conf import settings
 
 from tests import servers
 from tests.contract.conftest import REGION, Endpoint
@@ -41,7 +40,7 @@ def kubeconfig(tmp_path_factory):
         stdout=subprocess.DEVNULL,
     )
     try:
-        api = Endpoint(cloud.url, settings.CONSOLE_PUBLIC_KEY, settings.CONSOLE_PRIVATE_KEY, True)
+        api = Endpoint(cloud.url, *cloud.keys(), True)
         listed = api.call("DescribeCluster", Region=REGION, Keyword="prod-web")
         config = work / "kubeconfig"
         config.write_text(listed["Infos"][0]["Kubeconfig"])

@@ -6,37 +6,35 @@ from __future__ import annotations
 from console.accounts.models import TenantKey
 from console.accounts.secretbox import open_sealed
 from console.audit.models import AuditEntry
+from console.localcloud import keys
 from console.localcloud.models import Cluster
 from tests.conftest import CREATE_CLUSTER_FORM, _user, logged_in
 
-ACME_KEY = ("acme-tenant-key", "acme-tenant-secret")
-GLOBEX_KEY = ("globex-tenant-key", "globex-tenant-secret")
-
 
 def test_a_tenant_admin_sets_a_key_that_the_cloud_accepts(admin_user, cloud):
+    acme_key, globex_key = keys.tenant_pair(10001), keys.tenant_pair(10002)
     client = logged_in(admin_user)
-    refused = client.post(
-        "/accounts/key/", {"public_key": "acme-tenant-key", "private_key": "wrong"}
-    )
+    refused = client.post("/accounts/key/", {"public_key": acme_key[0], "private_key": "wrong"})
     assert refused.status_code == 400 and "The cloud refused this key" in refused.content.decode()
     assert not TenantKey.objects.exists()
     # Globex's key is real, but not Acme's: the cloud refuses it for CompanyID 10001.
     other = client.post(
-        "/accounts/key/", {"public_key": GLOBEX_KEY[0], "private_key": GLOBEX_KEY[1]}
+        "/accounts/key/", {"public_key": globex_key[0], "private_key": globex_key[1]}
     )
     assert other.status_code == 400 and not TenantKey.objects.exists()
-    saved = client.post("/accounts/key/", {"public_key": ACME_KEY[0], "private_key": ACME_KEY[1]})
+    saved = client.post("/accounts/key/", {"public_key": acme_key[0], "private_key": acme_key[1]})
     assert saved.status_code == 302
     stored = TenantKey.objects.get(company_id=10001)
-    assert ACME_KEY[1] not in stored.private_key_encrypted
-    assert open_sealed(stored.private_key_encrypted) == ACME_KEY[1]
+    assert acme_key[1] not in stored.private_key_encrypted
+    assert open_sealed(stored.private_key_encrypted) == acme_key[1]
     page = client.get("/accounts/key/").content.decode()
-    assert ACME_KEY[1] not in page and stored.masked in page
+    assert acme_key[1] not in page and stored.masked in page
 
 
 def test_calls_are_signed_with_the_tenants_key(admin_user, operator_client, cloud, monkeypatch):
+    acme_key = keys.tenant_pair(10001)
     logged_in(admin_user).post(
-        "/accounts/key/", {"public_key": ACME_KEY[0], "private_key": ACME_KEY[1]}
+        "/accounts/key/", {"public_key": acme_key[0], "private_key": acme_key[1]}
     )
     from console.cloud.client import CloudClient
 
@@ -49,7 +47,7 @@ def test_calls_are_signed_with_the_tenants_key(admin_user, operator_client, clou
 
     monkeypatch.setattr(CloudClient, "encode", spy)
     assert "prod-web" in operator_client.get("/clusters/").content.decode()
-    assert used and used[-1] == ACME_KEY
+    assert used and used[-1] == acme_key
 
 
 def test_only_admins_manage_keys(operator_client, cloud):

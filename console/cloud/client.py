@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +14,7 @@ import httpx
 from django.utils.translation import gettext as _
 
 from . import actions, signing
+from .credentials import NoCredentials
 from .models import MalformedResponse
 
 log = logging.getLogger(__name__)
@@ -60,9 +62,12 @@ class CloudClient:
         transport: httpx.AsyncBaseTransport | None = None,
         retry: RetryPolicy | None = None,
         max_connections: int = 100,
+        credentials: Callable[[], tuple[str, str]] | None = None,
     ):
         self.public_key = public_key
         self.private_key = private_key
+        # Asked at each call, so a key handed over after start (localcloud seed) is used.
+        self.credentials = credentials
         self.retry = retry or RetryPolicy()
         self.timeout = timeout
         self._http = httpx.AsyncClient(
@@ -109,6 +114,11 @@ class CloudClient:
             cleaned = actions.validate(spec, params)
         except actions.InvalidParams as exc:
             raise CloudError(exc.ret_code, exc.message, action, exc.param) from None
+        if key is None and self.credentials is not None:
+            try:
+                key = self.credentials()
+            except NoCredentials as exc:
+                raise CloudUnavailable(str(exc), action) from None
         body = self.encode(action, cleaned, key)
         attempts = self.retry.attempts if spec.idempotent else 1
         for attempt in range(attempts):

@@ -9,6 +9,7 @@ import httpx
 from django.conf import settings
 
 from .client import CloudClient
+from .credentials import console_key
 
 _clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, CloudClient] = (
     weakref.WeakKeyDictionary()
@@ -26,8 +27,7 @@ def build_client() -> CloudClient:
         base_url = f"http://{settings.EMBEDDED_CLOUD_HOST}"
     return CloudClient(
         base_url,
-        settings.CONSOLE_PUBLIC_KEY,
-        settings.CONSOLE_PRIVATE_KEY,
+        credentials=console_key,
         timeout=settings.CONSOLE_CLOUD_TIMEOUT,
         transport=transport,
     )

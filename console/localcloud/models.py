@@ -28,7 +28,8 @@ class Project(models.Model):
 class ApiKey(models.Model):
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="keys")
     public_key = models.CharField(max_length=200, unique=True)
-    private_key = models.CharField(max_length=200)
+    # Sealed with the install's master key (localcloud.keys), never stored in the clear.
+    private_key_sealed = models.TextField()
     # Admin keys may act for any tenant by sending CompanyID.
     is_admin = models.BooleanField(default=False)
 
@@ -175,6 +176,19 @@ class ConsoleSession(models.Model):
     command = models.CharField(max_length=500, blank=True)
     created = models.FloatField()
     used = models.BooleanField(default=False)
+
+
+class Operation(models.Model):
+    """One call localcloud answered, whoever made it: its own log, apart from the console's
+    audit log (`localcloud oplog` reads it)."""
+
+    time = models.DateTimeField(db_index=True)
+    public_key = models.CharField(max_length=200, blank=True)
+    company_id = models.IntegerField(null=True)
+    action = models.CharField(max_length=60)
+    params = models.JSONField(default=dict)  # masked: no signature, secrets or bodies
+    ret_code = models.IntegerField()
+    source = models.CharField(max_length=64, blank=True)
 
 
 class Fault(models.Model):

@@ -8,16 +8,12 @@ import time
 from django.conf import settings
 from django.db import transaction
 
+from . import keys
 from .handlers.clusters import build_cluster
 from .models import ApiKey, Cluster, Namespace, Pod, Project, SuperNode, Tenant
 
 DEMO_TENANT = 10001
 OTHER_TENANT = 10002
-# A non-admin key of the demo tenant and a key of the other tenant, for tests and demos.
-TENANT_KEYS = {
-    DEMO_TENANT: ("acme-tenant-key", "acme-tenant-secret"),
-    OTHER_TENANT: ("globex-tenant-key", "globex-tenant-secret"),
-}
 
 _BASE = {
     "vpc_id": "vpc-demo01",
@@ -93,25 +89,39 @@ def _tenant(company_id: int, name: str, email: str) -> Tenant:
         tenant=tenant, project_id=f"org-{company_id}-default", name="Default", is_default=True
     )
     Project.objects.create(tenant=tenant, project_id=f"org-{company_id}-data", name="Data")
-    public, private = TENANT_KEYS[company_id]
-    ApiKey.objects.create(tenant=tenant, public_key=public, private_key=private)
+    # Each demo tenant has a key of its own (not admin), for SDKs and the tenant-key page.
+    keys.issue(tenant)
     return tenant
+
+
+def ensure_console_key() -> tuple[str, str]:
+    """The admin key the console signs with, made on first seed and handed over in
+    CONSOLE_KEY_FILE. CONSOLE_PUBLIC_KEY/CONSOLE_PRIVATE_KEY, when set, are registered
+    instead (refused if the repository ever published them)."""
+    wanted = (settings.CONSOLE_PUBLIC_KEY, settings.CONSOLE_PRIVATE_KEY)
+    if wanted[0]:
+        if not ApiKey.objects.filter(public_key=wanted[0]).exists():
+            tenant = Tenant.objects.get(company_id=DEMO_TENANT)
+            keys.store(tenant, *wanted, is_admin=True)
+        return wanted
+    pair = keys.admin_pair()
+    if pair is None:
+        pair = keys.issue(Tenant.objects.get(company_id=DEMO_TENANT), is_admin=True)
+    keys.write_console_key_file(pair)
+    return pair
 
 
 @transaction.atomic
 def seed() -> bool:
-    """Load the demo data once; returns False when it is already there."""
+    """Load the demo data once (False when it is already there); the console's key is
+    made or handed over again on every run."""
     if Tenant.objects.filter(company_id=DEMO_TENANT).exists():
+        ensure_console_key()
         return False
     now = time.time()
     acme = _tenant(DEMO_TENANT, "Acme Robotics", "ops@acme.example")
     globex = _tenant(OTHER_TENANT, "Globex Retail", "it@globex.example")
-    ApiKey.objects.create(
-        tenant=acme,
-        public_key=settings.CONSOLE_PUBLIC_KEY,
-        private_key=settings.CONSOLE_PRIVATE_KEY,
-        is_admin=True,
-    )
+    ensure_console_key()
     default = acme.projects.get(is_default=True)
     data = acme.projects.get(project_id=f"org-{DEMO_TENANT}-data")
     day = 86400

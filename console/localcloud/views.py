@@ -13,7 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from console.cloud import actions
 
-from . import auth, handlers, lifecycle, wire
+from . import auth, handlers, lifecycle, oplog, wire
 from .errors import ApiError
 from .models import Fault
 
@@ -51,26 +51,42 @@ async def api(request: HttpRequest) -> HttpResponse:
 def _handle(request: HttpRequest, fault: Fault) -> HttpResponse:
     if len(request.body) > wire.MAX_BODY:
         return HttpResponse(status=413)
-    action_name = ""
     try:
         flat, native = wire.read_params(request)
-        action_name = flat.get("Action", "")
-        injected = _injected_error(fault, action_name or "Unknown")
-        if injected is not None:
-            return injected
-        if not action_name:
-            raise ApiError(actions.MISSING_ACTION, "Missing Action")
-        spec = actions.ACTIONS.get(action_name)
-        if spec is None:
-            raise ApiError(actions.NO_SUCH_ACTION, f"Action [{action_name}] does not exist")
-        caller = auth.authenticate(flat)
-        try:
-            params = actions.validate(spec, wire.structured(spec, flat, native))
-        except actions.InvalidParams as exc:
-            raise ApiError(exc.ret_code, exc.message) from None
-        call = auth.resolve(caller, params)
-        lifecycle.advance()
-        fields = handlers.HANDLERS[action_name](call, params)
-        return _answer(action_name, **fields)
     except ApiError as exc:
-        return _answer(action_name or "Unknown", exc.ret_code, exc.message)
+        return _answer("Unknown", exc.ret_code, exc.message)
+    action_name = flat.get("Action", "")
+    injected = _injected_error(fault, action_name or "Unknown")
+    if injected is not None:
+        return injected
+    tenant: list[int] = []  # the tenant the call acted for, once known
+    try:
+        fields = _dispatch(action_name, flat, native, tenant)
+    except ApiError as exc:
+        response, ret_code = (
+            _answer(action_name or "Unknown", exc.ret_code, exc.message),
+            exc.ret_code,
+        )
+    else:
+        response, ret_code = _answer(action_name, **fields), actions.OK
+    source = request.META.get("REMOTE_ADDR", "")
+    oplog.record(flat, action_name or "Unknown", ret_code, tenant[-1] if tenant else None, source)
+    return response
+
+
+def _dispatch(action_name: str, flat: dict, native: dict, tenant: list[int]) -> dict:
+    if not action_name:
+        raise ApiError(actions.MISSING_ACTION, "Missing Action")
+    spec = actions.ACTIONS.get(action_name)
+    if spec is None:
+        raise ApiError(actions.NO_SUCH_ACTION, f"Action [{action_name}] does not exist")
+    caller = auth.authenticate(flat)
+    tenant.append(caller.tenant.company_id)
+    try:
+        params = actions.validate(spec, wire.structured(spec, flat, native))
+    except actions.InvalidParams as exc:
+        raise ApiError(exc.ret_code, exc.message) from None
+    call = auth.resolve(caller, params)
+    tenant.append(call.tenant.company_id)
+    lifecycle.advance()
+    return handlers.HANDLERS[action_name](call, params)

@@ -2,8 +2,8 @@
 
 Runs against CONSOLE_CLOUD_URL (keys from CONSOLE_PUBLIC_KEY / CONSOLE_PRIVATE_KEY) when
 that is set, otherwise against localcloud started as a separate process with the demo
-data (the admin key of console/settings.py). Only plain httpx, signing done here: the
-suite checks the wire, not CloudClient.
+data (its admin key and the demo tenants' keys from `localcloud keys`). Only plain httpx,
+signing done here: the suite checks the wire, not CloudClient.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from typing import Any
 
 import httpx
 import pytest
-from django.conf import settings
 
 from console.cloud import actions, models
 from console.cloud.signing import flatten, signature
@@ -33,8 +32,6 @@ UNKNOWN_CLUSTER = "uk8s-doesnotexist"
 # Seeded by `localcloud seed` (console/localcloud/seed.py): only at our own localcloud.
 ACME = 10001
 GLOBEX = 10002
-ACME_KEY = ("acme-tenant-key", "acme-tenant-secret")
-GLOBEX_KEY = ("globex-tenant-key", "globex-tenant-secret")
 
 
 @dataclass
@@ -43,6 +40,8 @@ class Endpoint:
     public_key: str
     private_key: str
     local: bool  # our own localcloud: seeded keys, tenants and prices are known
+    # Our own localcloud's demo tenants' own (non-admin) keys, by CompanyID.
+    tenant_keys: dict[int, tuple[str, str]] = field(default_factory=dict)
     made: list[tuple[str, tuple[str, str] | None]] = field(default_factory=list)
     # One pooled client: a new httpx client per call costs more than the call.
     http: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=15))
@@ -142,7 +141,10 @@ def endpoint(request) -> Endpoint:
     else:
         server = request.getfixturevalue("localcloud_process")
         found = Endpoint(
-            server.url, settings.CONSOLE_PUBLIC_KEY, settings.CONSOLE_PRIVATE_KEY, local=True
+            server.url,
+            *server.keys(),
+            local=True,
+            tenant_keys={company: server.keys(company) for company in (ACME, GLOBEX)},
         )
     yield found
     found.cleanup()

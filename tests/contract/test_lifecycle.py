@@ -12,7 +12,7 @@ from console.cloud.models import CONTROL_PLANE_COMPONENTS
 
 from .conftest import (
     DEFAULT_NODE,
-    GLOBEX_KEY,
+    GLOBEX,
     OTHER_REGION,
     REGION,
     assert_error,
@@ -147,23 +147,27 @@ def test_it_refuses_a_cluster_beyond_the_quota(local):
     # Globex: no other test creates clusters for it. 50 clusters per tenant.
     made, answer = [], {}
     for _ in range(60):
-        answer = local.create(key=GLOBEX_KEY)
+        answer = local.create(key=local.tenant_keys[GLOBEX])
         if answer["RetCode"] != 0:
             break
         made.append(answer["ClusterID"])
     assert_error(answer, actions.QUOTA_EXCEEDED, "CreateCluster")
-    assert made and _active(local, GLOBEX_KEY) == 50
+    assert made and _active(local, local.tenant_keys[GLOBEX]) == 50
     # A cluster being deleted no longer counts (it can be deleted once Running).
     deleted = {}
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        deleted = local.call("DeleteCluster", key=GLOBEX_KEY, Region=REGION, ClusterID=made[0])
+        deleted = local.call(
+            "DeleteCluster", key=local.tenant_keys[GLOBEX], Region=REGION, ClusterID=made[0]
+        )
         if deleted["RetCode"] != actions.WRONG_STATE:
             break
         time.sleep(0.2)
     assert_ok(deleted, "DeleteCluster")
-    assert_ok(local.create(key=GLOBEX_KEY), "CreateCluster")
-    assert_error(local.create(key=GLOBEX_KEY), actions.QUOTA_EXCEEDED, "CreateCluster")
+    assert_ok(local.create(key=local.tenant_keys[GLOBEX]), "CreateCluster")
+    assert_error(
+        local.create(key=local.tenant_keys[GLOBEX]), actions.QUOTA_EXCEEDED, "CreateCluster"
+    )
 
 
 def test_it_refuses_a_purchase_beyond_the_balance(local):

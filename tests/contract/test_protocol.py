@@ -9,7 +9,7 @@ import pytest
 from console.cloud import actions
 from console.cloud.signing import flatten, signature
 
-from .conftest import ACME, ACME_KEY, GLOBEX, GLOBEX_KEY, REGION, assert_error, assert_ok, tag
+from .conftest import ACME, GLOBEX, REGION, assert_error, assert_ok, tag
 
 pytestmark = pytest.mark.contract
 
@@ -163,11 +163,13 @@ def test_it_refuses_a_region_it_does_not_offer(call):
 
 
 def test_it_lets_only_an_admin_key_act_for_another_company(local):
-    as_tenant = local.call("DescribeCluster", key=ACME_KEY, Region=REGION, CompanyID=GLOBEX)
+    as_tenant = local.call(
+        "DescribeCluster", key=local.tenant_keys[ACME], Region=REGION, CompanyID=GLOBEX
+    )
     assert_error(as_tenant, actions.ADMIN_ONLY, "DescribeCluster")
-    create = local.create(key=ACME_KEY, CompanyID=GLOBEX)
+    create = local.create(key=local.tenant_keys[ACME], CompanyID=GLOBEX)
     assert_error(create, actions.ADMIN_ONLY, "CreateCluster")
-    own = local.call("DescribeCluster", key=ACME_KEY, Region=REGION, CompanyID=ACME)
+    own = local.call("DescribeCluster", key=local.tenant_keys[ACME], Region=REGION, CompanyID=ACME)
     assert_ok(own, "DescribeCluster")
     as_admin = local.call("DescribeCluster", Region=REGION, CompanyID=GLOBEX, Limit=1000)
     assert_ok(as_admin, "DescribeCluster")
@@ -178,13 +180,15 @@ def test_it_lets_only_an_admin_key_act_for_another_company(local):
 
 
 def test_it_lets_a_tenant_key_see_its_own_tenants_clusters(local, clusters):
-    mine = local.call("DescribeCluster", key=ACME_KEY, Region=REGION, ClusterIDs=[clusters["main"]])
+    mine = local.call(
+        "DescribeCluster", key=local.tenant_keys[ACME], Region=REGION, ClusterIDs=[clusters["main"]]
+    )
     assert_ok(mine, "DescribeCluster")
     assert mine["Infos"][0]["CompanyID"] == ACME
 
 
 def test_it_never_shows_a_tenant_another_tenants_cluster(local, clusters):
-    listed = local.call("DescribeCluster", key=GLOBEX_KEY, Region=REGION, Limit=1000)
+    listed = local.call("DescribeCluster", key=local.tenant_keys[GLOBEX], Region=REGION, Limit=1000)
     assert_ok(listed, "DescribeCluster")
     assert {c["CompanyID"] for c in listed["Infos"]} == {GLOBEX}
     main = {"Region": REGION, "ClusterID": clusters["main"]}
@@ -197,7 +201,7 @@ def test_it_never_shows_a_tenant_another_tenants_cluster(local, clusters):
         ("GetClusterPrice", {**main, **_PRICE}),
         ("GetClusterPaymentOfPremium", {**main, "SuperNode": "super-node-default"}),
     ]:
-        answer = local.call(action, key=GLOBEX_KEY, **params)
+        answer = local.call(action, key=local.tenant_keys[GLOBEX], **params)
         assert_error(answer, actions.NOT_FOUND, action)
     # The cluster is untouched.
     assert local.describe(clusters["main"])["MaxStorage"] != 4096
@@ -205,10 +209,10 @@ def test_it_never_shows_a_tenant_another_tenants_cluster(local, clusters):
 
 def test_it_keeps_projects_to_their_tenant(local):
     other_project = f"org-{ACME}-default"
-    created = local.create(key=GLOBEX_KEY, ProjectID=other_project)
+    created = local.create(key=local.tenant_keys[GLOBEX], ProjectID=other_project)
     assert_error(created, actions.NOT_FOUND, "CreateCluster")
     listed = local.call(
-        "DescribeCluster", key=GLOBEX_KEY, Region=REGION, ProjectIDs=[other_project]
+        "DescribeCluster", key=local.tenant_keys[GLOBEX], Region=REGION, ProjectIDs=[other_project]
     )
     assert_error(listed, actions.NOT_FOUND, "DescribeCluster")
 

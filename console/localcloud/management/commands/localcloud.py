@@ -1,4 +1,5 @@
-"""`manage.py localcloud [serve|seed|faults|log]`: run, fill and break the embedded cloud."""
+"""`manage.py localcloud [serve|seed|keys|oplog|faults|log]`: run, fill, inspect and break
+the embedded cloud."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import clear_url_caches
 
+from console.localcloud import keys, oplog
 from console.localcloud import seed as demo
 from console.localcloud.k8s import front
 from console.localcloud.logwriter import append_line
-from console.localcloud.models import Fault, Pod
+from console.localcloud.models import Fault, Operation, Pod
 
 
 class Command(BaseCommand):
@@ -27,6 +29,12 @@ class Command(BaseCommand):
         serve.add_argument("--port", type=int, default=8001)
         seed = sub.add_parser("seed", help="load the demo data (once)")
         seed.add_argument("--clusters", type=int, default=0, help="extra Running clusters")
+        keys = sub.add_parser("keys", help="print this install's admin key as shell lines")
+        keys.add_argument("--company", type=int, help="a demo tenant's own (non-admin) key")
+        oplog = sub.add_parser("oplog", help="print the calls localcloud answered, newest last")
+        oplog.add_argument("--limit", type=int, default=50)
+        oplog.add_argument("--company", type=int)
+        oplog.add_argument("--action")
         faults = sub.add_parser("faults", help="set or clear fault injection")
         faults.add_argument("--latency-ms", type=int)
         faults.add_argument("--error-rate", type=float)
@@ -44,6 +52,10 @@ class Command(BaseCommand):
     def handle(self, *args, verb=None, **options):
         if verb == "seed":
             return self.seed(options["clusters"])
+        if verb == "keys":
+            return self.keys(options["company"])
+        if verb == "oplog":
+            return self.oplog(options)
         if verb == "faults":
             return self.faults(options)
         if verb == "log":
@@ -53,11 +65,37 @@ class Command(BaseCommand):
         return self.serve(options.get("host", "127.0.0.1"), options.get("port", 8001))
 
     def seed(self, clusters: int) -> None:
-        created = demo.seed()
+        try:
+            created = demo.seed()
+        except keys.RefusedKey as exc:
+            raise CommandError(f"CONSOLE_PUBLIC_KEY/CONSOLE_PRIVATE_KEY refused: {exc}") from None
         self.stdout.write("demo data loaded" if created else "demo data already present")
+        if not settings.CONSOLE_PUBLIC_KEY:
+            self.stdout.write(
+                f"the console's API key is in {settings.CONSOLE_KEY_FILE} "
+                "(`manage.py localcloud keys` prints it)"
+            )
         if clusters:
             demo.seed_many(clusters)
             self.stdout.write(f"{clusters} extra clusters added")
+
+    def keys(self, company: int | None) -> None:
+        try:
+            pair = keys.tenant_pair(company) if company else keys.admin_pair()
+        except keys.RefusedKey as exc:
+            raise CommandError(str(exc)) from None
+        if pair is None:
+            raise CommandError("no such key: run `manage.py localcloud seed` first")
+        self.stdout.write(keys.shell_lines(pair), ending="")
+
+    def oplog(self, options) -> None:
+        operations = Operation.objects.order_by("-pk")
+        if options["company"]:
+            operations = operations.filter(company_id=options["company"])
+        if options["action"]:
+            operations = operations.filter(action=options["action"])
+        for operation in reversed(operations[: max(1, options["limit"])]):
+            self.stdout.write(oplog.line(operation))
 
     def faults(self, options) -> None:
         fault = Fault.current()
