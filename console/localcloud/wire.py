@@ -15,6 +15,10 @@ from .errors import ApiError
 _INDEXED = re.compile(r"^(?P<name>[A-Za-z0-9_]+)\.(?P<index>\d+)$")
 
 MAX_BODY = 1024 * 1024
+# A parameter is at most an object in an array (depth 3); far deeper is an attack on the
+# parser (and on signing.flatten, which recurses), so it is refused before either runs.
+MAX_DEPTH = 32
+_TOO_DEEP = f"Request body is nested more than {MAX_DEPTH} levels deep"
 
 
 def read_params(request: HttpRequest) -> tuple[dict[str, str], dict[str, Any]]:
@@ -31,14 +35,32 @@ def read_params(request: HttpRequest) -> tuple[dict[str, str], dict[str, Any]]:
             data = json.loads(request.body or b"{}")
         except (ValueError, UnicodeDecodeError):
             raise ApiError(actions.BAD_FORMAT, "Request body is not valid JSON") from None
+        except RecursionError:  # deeper than the parser's own stack allows
+            raise ApiError(actions.BAD_FORMAT, _TOO_DEEP) from None
         if not isinstance(data, dict):
             raise ApiError(actions.BAD_FORMAT, "Request body must be a JSON object")
+        if depth(data) > MAX_DEPTH:
+            raise ApiError(actions.BAD_FORMAT, _TOO_DEEP)
         return signing.flatten(data), data
     params = {k: request.POST.get(k, "") for k in request.POST}
     # A query string on a POST still counts (some SDKs put Action there).
     for key in request.GET:
         params.setdefault(key, request.GET.get(key, ""))
     return params, {}
+
+
+def depth(value: Any, limit: int = MAX_DEPTH) -> int:
+    """How deeply arrays and objects nest in a decoded JSON value, without recursing (and
+    without walking further than one level past `limit`)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            if level <= limit:
+                children = item.values() if isinstance(item, dict) else item
+                stack.extend((child, level + 1) for child in children)
+    return deepest
 
 
 def structured(

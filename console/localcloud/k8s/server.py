@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, unquote
 from django.db import transaction
 
 from ..models import Cluster
+from ..wire import depth
 from . import controllers, resources
 from .resources import SCALABLE, Resource
 from .selectors import SelectorError, field_matcher, label_matcher
@@ -21,6 +22,8 @@ from .store import store_for
 from .table import as_table
 
 MAX_BODY = 1_000_000
+MAX_OBJECT_DEPTH = 100  # arrays and objects in one object; real manifests stay far below
+_TOO_DEEP = f"the request body is nested more than {MAX_OBJECT_DEPTH} levels deep"
 NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")
 _PATH = re.compile(
     r"^/(?:api/(?P<core>v1)|apis/(?P<group>[a-z0-9.-]+)/(?P<version>v[0-9a-z]+))"
@@ -255,6 +258,11 @@ def _body(request: Request) -> dict:
         raise ApiError(
             400, "BadRequest", "the request body is not JSON (localcloud reads JSON only)"
         ) from None
+    except RecursionError:
+        raise ApiError(400, "BadRequest", _TOO_DEEP) from None
+    # Objects are copied and written out recursively; a hostile depth must stop here.
+    if depth(body, MAX_OBJECT_DEPTH) > MAX_OBJECT_DEPTH:
+        raise ApiError(400, "BadRequest", _TOO_DEEP)
     if not isinstance(body, dict):
         raise ApiError(400, "BadRequest", "the request body must be a JSON object")
     return body
