@@ -15,21 +15,22 @@ django_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.urls import re_path  # noqa: E402
 
 from console.live.routing import websocket_urlpatterns as live_sockets  # noqa: E402
 from console.terminal.routing import websocket_urlpatterns as terminal_sockets  # noqa: E402
+from console.web.origin import SameOriginValidator  # noqa: E402
 
 browser_sockets = terminal_sockets + live_sockets
 
-# Browser sockets: Origin must be an allowed host, and the user logged in.
+# Browser sockets: Origin must be the site's own (scheme, host and port) or a trusted
+# origin (CSRF_TRUSTED_ORIGINS), and the user logged in.
 # (A regex prefix: a path() whose callback is not a bare URLRouter matches whole paths.)
 sockets = [
     re_path(
         r"^ws/",
-        AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(browser_sockets))),
+        SameOriginValidator(AuthMiddlewareStack(URLRouter(browser_sockets))),
     )
 ]
 if settings.LOCALCLOUD_ENABLED:
