@@ -7,67 +7,19 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
-import signal
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from tests import servers
-
 from .clients import csrf_token, events_until, live_socket, log_in, running_cluster
-from .services import postgres_database, redis_prefix, services_required
+from .layout import production_layout
 
 pytestmark = pytest.mark.scaleout
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def balancer(tmp_path_factory):
-    if shutil.which("nginx") is None:
-        reason = "nginx is not installed (make test installs nginx-light as root)"
-        pytest.fail(reason) if services_required() else pytest.skip(reason)
-    workdir = tmp_path_factory.mktemp("deploy")
-    with postgres_database() as database_url, redis_prefix() as (redis_url, prefix):
-        port, web1, web2 = servers.free_port(), servers.free_port(), servers.free_port()
-        env = servers.server_env(
-            workdir,
-            DATABASE_URL=database_url,
-            REDIS_URL=redis_url,
-            CONSOLE_REDIS_PREFIX=prefix,
-            WEB1_PORT=str(web1),
-            WEB2_PORT=str(web2),
-            BALANCER_PORT=str(port),
-            BALANCER_DIR=str(workdir / "balancer"),
-            LOCALCLOUD_PUBLIC_URL=f"http://127.0.0.1:{port}",
-        )
-        for step in (["migrate", "-v0"], ["localcloud", "seed"], ["demo_users"]):
-            subprocess.run(
-                [sys.executable, "manage.py", *step], cwd=ROOT, env=env, check=True,
-                capture_output=True,
-            )  # fmt: skip
-        log_path = workdir / "honcho.log"
-        honcho = Path(sys.executable).parent / "honcho"
-        with log_path.open("w") as log:
-            process = subprocess.Popen(
-                [str(honcho), "-f", "deploy/Procfile", "-d", str(ROOT), "start"],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-            )  # fmt: skip
-        url = f"http://127.0.0.1:{port}"
-        try:
-            # The workers first: nginx answers 502 for one that is still starting.
-            for address in (f"http://127.0.0.1:{web1}", f"http://127.0.0.1:{web2}", url):
-                servers.wait_ready(f"{address}/accounts/login/", process, log_path)
-            yield url, workdir / "balancer" / "access.log", (web1, web2)
-        finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    with production_layout(tmp_path_factory.mktemp("deploy")) as layout:
+        yield layout.url, layout.access_log, layout.worker_ports
 
 
 def test_one_address_serves_from_both_workers_and_pushes_through_nginx(balancer):
