@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint format chromium kubectl nginx gettext bench clean
+.PHONY: run test lint format chromium kubectl nginx gettext bubblewrap bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-run: $(STAMP)
+run: $(STAMP) bubblewrap
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py localcloud seed
@@ -47,6 +47,10 @@ nginx:
 gettext:
 	$(call debian,xgettext,gettext,the translation test)
 
+# Pod terminals and cluster shells run in a bubblewrap sandbox; without it they are refused.
+bubblewrap:
+	$(call debian,bwrap,bubblewrap,pod terminals and cluster shells)
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -55,7 +59,7 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-test: $(STAMP) chromium kubectl nginx gettext lint
+test: $(STAMP) chromium kubectl nginx gettext bubblewrap lint
 	$(PY) -m pytest
 
 bench: $(STAMP)

@@ -2,8 +2,9 @@
 
 Binary frames whose first byte is the stream (v5.channel.k8s.io): 0 stdin, 1 stdout,
 2 stderr, 3 status (JSON, sent once at the end), 4 resize ({"Width", "Height"}).
-A SessionID is single use (1009 unknown, 1010 expired or used); the PTY runs in the
-pod's own folder with a clean environment, or a cluster shell with KUBECONFIG set.
+A SessionID is single use (1009 unknown, 1010 expired or used); the PTY runs in a
+sandbox (sandbox.py) around the pod's own folder with a clean environment, or a cluster
+shell with its KUBECONFIG.
 Output is read from the PTY only after the previous chunk was handed on, so a peer that
 reads slowly slows the shell down instead of filling memory.
 """
@@ -26,6 +27,7 @@ from .handlers.clusters import kubeconfig
 from .handlers.sessions import consume
 from .models import ConsoleSession, Fault
 from .pty import PtyProcess
+from .sandbox import NoSandbox, Shell, sandboxed, start
 
 SUBPROTOCOLS = ("v5.channel.k8s.io", "v4.channel.k8s.io", "channel.k8s.io")
 STDIN, STDOUT, STDERR, STATUS, RESIZE, CLOSE = 0, 1, 2, 3, 4, 255
@@ -50,30 +52,24 @@ def status_frame(code: int, message: str = "", reason: str = "") -> bytes:
 
 
 def _workdir(*parts: str) -> Path:
-    folder = Path(settings.LOCALCLOUD_WORK_DIR).joinpath(*parts)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return Path(settings.LOCALCLOUD_WORK_DIR).joinpath(*parts)
 
 
-def command_for(session: ConsoleSession) -> tuple[list[str], Path, dict[str, str]]:
-    """argv, working folder and environment of the session's process."""
+def command_for(session: ConsoleSession) -> Shell:
+    """What the session runs, in which folder, with which environment and kubeconfig."""
     env = {"PATH": SAFE_PATH, "TERM": "xterm-256color", "LANG": "C.UTF-8"}
+    cluster = session.cluster
     if session.kind == "terminal":
-        folder = _workdir("clusters", session.cluster.cluster_id)
-        config = folder / "kubeconfig"
-        config.write_text(kubeconfig(session.cluster))
-        config.chmod(0o600)
-        env.update(
-            HOME=str(folder), KUBECONFIG=str(config), PS1=f"[{session.cluster.name}] kubectl $ "
-        )
-        return [_shell("bash")], folder, env
-    folder = _workdir("pods", session.cluster.cluster_id, session.namespace, session.pod)
-    env.update(HOME=str(folder), HOSTNAME=session.pod, PS1=f"{session.pod}:{session.container}$ ")
+        env.update(PS1=f"[{cluster.name}] kubectl $ ")
+        folder = _workdir("clusters", cluster.cluster_id)
+        return Shell([_shell("bash")], folder, env, cluster.cluster_id, kubeconfig(cluster))
+    env.update(HOSTNAME=session.pod, PS1=f"{session.pod}:{session.container}$ ")
     argv = shlex.split(session.command) if session.command else ["sh"]
     if argv[0] in SHELLS or Path(argv[0]).name in SHELLS:
         # `bash` where there is none falls back to sh, as users expect of a container.
         argv[0] = _shell(Path(argv[0]).name)
-    return argv, folder, env
+    folder = _workdir("pods", cluster.cluster_id, session.namespace, session.pod)
+    return Shell(argv, folder, env, session.pod)
 
 
 def _shell(preferred: str) -> str:
@@ -108,22 +104,31 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             return
         if not settings.LOCALCLOUD_EXEC_ENABLED or fault.drop_sessions:
             why = "dropped (injected fault)" if fault.drop_sessions else "exec is switched off"
-            await self.send(bytes_data=status_frame(1, f"session {why}", "InternalError"))
-            await self.close(code=4500)
+            await self._refuse(f"session {why}")
             return
-        argv, folder, env = await database_sync_to_async(command_for)(session)
+        try:
+            in_sandbox = await asyncio.to_thread(sandboxed)
+        except NoSandbox as exc:
+            await self._refuse(f"session refused: {exc}")
+            return
+        shell = await database_sync_to_async(command_for)(session)
+        argv = shell.argv
         if not shutil.which(argv[0], path=SAFE_PATH):
             message = f'exec: "{argv[0]}": executable file not found in $PATH'
             await self.send(bytes_data=bytes([STDERR]) + message.encode() + b"\r\n")
             await self.send(bytes_data=status_frame(127, message, "InternalError"))
             await self.close()
             return
-        self.process = PtyProcess(argv, str(folder), env)
+        self.process = start(shell, in_sandbox)
         # Chunks waiting for the peer, and room for the end mark.
         self.outbox: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=WAITING_CHUNKS + 1)
         self.ended = False
         self.sender = asyncio.create_task(self._send_output())
         self.process.start_reading(self._on_output, self._on_eof)
+
+    async def _refuse(self, message: str) -> None:
+        await self.send(bytes_data=status_frame(1, message, "InternalError"))
+        await self.close(code=4500)
 
     @database_sync_to_async
     def _take(self, session_id: str):

@@ -24,11 +24,24 @@ MAX_PENDING_INPUT = 1024 * 1024
 
 class PtyProcess:
     def __init__(
-        self, argv: list[str], cwd: str, env: dict[str, str], rows: int = 24, cols: int = 80
+        self,
+        argv: list[str],
+        cwd: str,
+        env: dict[str, str],
+        rows: int = 24,
+        cols: int = 80,
+        pass_fds: tuple[int, ...] = (),
+        claims_terminal: bool = True,
     ):
-        self.pid, self.fd = pty.fork()
+        # claims_terminal=False: the child's own session has no controlling terminal, so
+        # a process further down (in a sandbox, whose PID namespace cannot see this
+        # session) can make the PTY its own with setsid --ctty.
+        self.pid, self.fd = pty.fork() if claims_terminal else _fork_unclaimed()
         if self.pid == 0:  # the child: its own session (pty.fork calls setsid)
             try:
+                # Only the terminal and what the child is meant to read: nothing of the
+                # server's (sockets, pipes, the database) reaches the shell.
+                _close_fds_but(pass_fds)
                 os.chdir(cwd)
                 os.execvpe(argv[0], argv, env)  # noqa: S606 - a terminal runs what was asked
             finally:
@@ -176,6 +189,31 @@ class PtyProcess:
             with contextlib.suppress(OSError):
                 os.close(self.fd)
             self.fd = -1
+
+
+def _fork_unclaimed() -> tuple[int, int]:
+    """pty.fork without making the terminal the child's controlling terminal."""
+    master, slave = os.openpty()  # opened with O_NOCTTY
+    pid = os.fork()
+    if pid == 0:
+        os.close(master)
+        os.setsid()
+        for fd in (0, 1, 2):
+            os.dup2(slave, fd)
+        if slave > 2:
+            os.close(slave)
+        return 0, -1
+    os.close(slave)
+    return pid, master
+
+
+def _close_fds_but(kept: tuple[int, ...]) -> None:
+    low = 3
+    for fd in sorted(kept):
+        os.closerange(low, fd)
+        os.set_inheritable(fd, True)
+        low = fd + 1
+    os.closerange(low, os.sysconf("SC_OPEN_MAX"))
 
 
 def session_members(sid: int) -> list[int]:

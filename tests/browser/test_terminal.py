@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from pathlib import Path
 
 from playwright.sync_api import expect
+
+from tests.terminal.conftest import processes_in
 
 
 def cluster_id_of(page, name: str) -> str:
@@ -23,18 +24,6 @@ def run(page, command: str) -> None:
     page.locator(".pane:not([hidden]) .xterm-host").click()
     page.keyboard.type(command)
     page.keyboard.press("Enter")
-
-
-def shells_in(folder: Path) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if os.readlink(entry / "cwd").startswith(str(folder)):
-                    found.append(int(entry.name))
-            except OSError:
-                pass
-    return found
 
 
 def open_pod_terminal(page, cluster_id: str):
@@ -116,12 +105,12 @@ def test_it_leaves_no_shell_behind_when_the_tab_closes(login, live_console):
     open_pod_terminal(page, cluster_id_of(page, "staging-api"))
     run(page, "sleep 400 & sleep 401")
     page.wait_for_timeout(500)
-    assert len(shells_in(work)) >= 3
+    assert len(processes_in(work)) >= 3
     page.close()
     deadline = time.monotonic() + 10
-    while shells_in(work) and time.monotonic() < deadline:
+    while processes_in(work) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert shells_in(work) == []
+    assert processes_in(work) == []
 
 
 def test_it_tells_a_viewer_that_terminals_need_an_operator(login):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 import pytest
 from channels.testing import WebsocketCommunicator
@@ -34,6 +36,29 @@ def communicator(
     if cookie is not None:
         headers.append((b"cookie", cookie))
     return WebsocketCommunicator(application, f"{path}?{query}", headers=headers)
+
+
+def processes_in(folder: str | Path) -> list[int]:
+    """Processes whose working folder is `folder` or one inside it (the pod shells).
+
+    Compared by inode: a sandboxed shell's folder has another path in its own mount
+    namespace (its home), so the host's /proc cannot say where it is by name.
+    """
+    folders = set()
+    for root, _, _ in os.walk(folder):
+        info = os.stat(root)
+        folders.add((info.st_dev, info.st_ino))
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            info = os.stat(entry / "cwd")
+        except OSError:
+            continue
+        if (info.st_dev, info.st_ino) in folders:
+            found.append(int(entry.name))
+    return found
 
 
 class Screen:

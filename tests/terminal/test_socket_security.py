@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 from pathlib import Path
 
 import pytest
 
 from console.terminal import protocol as p
 from console.terminal.models import TerminalSession
-from tests.terminal.conftest import Screen, communicator
+from tests.terminal.conftest import Screen, communicator, processes_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -20,21 +19,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def _own_work_dir(settings, tmp_path):
     settings.LOCALCLOUD_WORK_DIR = str(tmp_path / "work")
     settings.CONSOLE_RECORDINGS_DIR = str(tmp_path / "recordings")
-
-
-def processes_in(folder: str) -> list[int]:
-    """Processes whose working folder is inside `folder` (the pod shells)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cwd = os.readlink(entry / "cwd")
-        except OSError:
-            continue
-        if cwd.startswith(folder):
-            found.append(int(entry.name))
-    return found
 
 
 async def test_it_refuses_an_anonymous_socket(pod_query):
