@@ -155,6 +155,8 @@
     session.reconnect.addEventListener("click", () => {
       term.write("\r\n\x1b[36m[" + gettext("reconnecting: a new session") + "]\x1b[0m\r\n");
       connect(session);
+      // The button hides as the new session connects: give the keys back to the terminal.
+      term.focus();
     });
     tab.addEventListener("click", (event) => {
       if (event.target.classList.contains("close")) {

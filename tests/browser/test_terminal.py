@@ -66,6 +66,18 @@ def test_it_reconnects_with_a_new_session(login):
     expect(screen(page)).to_contain_text("again-5")
 
 
+def test_it_types_into_the_terminal_right_after_reconnect(login):
+    page = login("operator")
+    open_pod_terminal(page, cluster_id_of(page, "staging-api"))
+    run(page, "exit")
+    page.get_by_role("button", name="Reconnect").click()
+    expect(page.locator(".pane:not([hidden]) .conn-state")).to_have_text(re.compile("Connected"))
+    # No click on the terminal: the keys go where the user was typing before.
+    page.keyboard.type("echo focused-$((3+4))")
+    page.keyboard.press("Enter")
+    expect(screen(page)).to_contain_text("focused-7")
+
+
 def test_it_opens_terminals_in_tabs_from_the_pickers(login):
     page = login("operator")
     cid = cluster_id_of(page, "staging-api")
