@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import errno
 import fcntl
 import os
@@ -20,6 +21,9 @@ from collections.abc import Callable
 
 READ_SIZE = 64 * 1024
 MAX_PENDING_INPUT = 1024 * 1024
+PR_SET_PDEATHSIG = 1
+# Looked up here, not in a forked child, where another thread may hold the loader's lock.
+_prctl = getattr(ctypes.CDLL(None, use_errno=True), "prctl", None)
 
 
 class PtyProcess:
@@ -36,9 +40,11 @@ class PtyProcess:
         # claims_terminal=False: the child's own session has no controlling terminal, so
         # a process further down (in a sandbox, whose PID namespace cannot see this
         # session) can make the PTY its own with setsid --ctty.
+        server = os.getpid()
         self.pid, self.fd = pty.fork() if claims_terminal else _fork_unclaimed()
         if self.pid == 0:  # the child: its own session (pty.fork calls setsid)
             try:
+                _die_with(server)
                 # Only the terminal and what the child is meant to read: nothing of the
                 # server's (sockets, pipes, the database) reaches the shell.
                 _close_fds_but(pass_fds)
@@ -205,6 +211,14 @@ def _fork_unclaimed() -> tuple[int, int]:
         return 0, -1
     os.close(slave)
     return pid, master
+
+
+def _die_with(server: int) -> None:
+    """SIGKILL this child when the server goes, however it goes (a sandbox ends with it)."""
+    if _prctl is not None:
+        _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != server:  # it went before the line above
+        os._exit(1)
 
 
 def _close_fds_but(kept: tuple[int, ...]) -> None:
