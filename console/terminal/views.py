@@ -32,7 +32,12 @@ async def terminal_page(request: HttpRequest) -> HttpResponse:
     except (CloudError, CloudUnavailable) as exc:
         context["error"] = cloudcall.error_text(exc)
     else:
-        context["clusters"] = [c for c in result.Infos if c.Status in ("Running", "Abnormal")]
+        clusters = [c for c in result.Infos if c.Status in ("Running", "Abnormal")]
+        context["clusters"] = clusters
+        # Unless one was asked for, start from a cluster that has a pod to open a shell in.
+        with_pods = next((c for c in clusters if c.AllocatedPods), None)
+        asked = context["open"]["cluster"]
+        context["selected"] = asked or (with_pods.ClusterID if with_pods else "")
     return render(request, "terminal/index.html", context)
 
 
