@@ -11,16 +11,25 @@ change in the machine's load falls on both alike.
 Besides the times it reports the CPU time each server process used (its own process
 only, not the shell), per MB of output and per keystroke: the cost of the server itself.
 
+Then two attacks on the console's memory (issue 13, finding 5), with the console's RSS
+before, during (the peak) and after each: a slow reader (a gateway client on
+/api/session/<id>, allocated with a signed API call, that never reads while the shell is
+asked for 200 MB) and forged acknowledgements (a browser socket that acknowledges a MiB
+every 10 ms and reads nothing). Goal: under 32 MiB growth while 200 MB is produced.
+
     .venv/bin/python bench/terminal.py [--megabytes 100] [--keystrokes 300] [--rounds 3]
+        [--only speed|memory] [--attack-megabytes 200] [--stall-seconds 10]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import re
+import socket
 import statistics
 import subprocess
 import sys
@@ -30,11 +39,13 @@ import time
 from pathlib import Path
 
 import httpx
+from websockets import ConnectionClosed
 from websockets.asyncio.client import connect
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from console.cloud.signing import flatten, signature  # noqa: E402
 from tests import servers  # noqa: E402
 
 OUTPUT, INPUT, ACK, STATUS = 0, 0, 2, 3
@@ -42,6 +53,8 @@ DONE = "__DONE__"
 POD = {"namespace": "default", "pod": "api-5b8c7d-h7j2n", "container": "app"}
 WARM_UP = 20  # keystrokes not counted
 TICKS = os.sysconf("SC_CLK_TCK")
+MiB = 1024 * 1024
+GOAL_GROWTH = 32 * MiB  # issue 13: under 32 MiB growth while 200 MB is produced
 
 
 def cpu_seconds(pid: int) -> float:
@@ -308,18 +321,163 @@ def report(args, results: dict) -> None:
     )
 
 
+# Attacks on memory ------------------------------------------------------------------
+
+
+def rss(pid: int) -> int:
+    """Resident memory of one process (Linux /proc)."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmRSS:\s+(\d+) kB", status)[1]) * 1024
+
+
+def api_call(console: servers.Server, action: str, **params) -> dict:
+    """A signed call with the install's admin key, as an SDK or a script makes it."""
+    public, private = console.keys()
+    body = flatten({"Action": action, "PublicKey": public, "CompanyID": 10001, **params})
+    body["Signature"] = signature(body, private)
+    answer = httpx.post(f"{console.url}/api", data=body, timeout=30).json()
+    if answer["RetCode"] != 0:
+        raise RuntimeError(f"{action}: {answer}")
+    return answer
+
+
+async def never_reading(url: str, **options):
+    """A websocket client with the smallest receive buffer, that reads only when told."""
+    host, port = url.split("//", 1)[1].split("/", 1)[0].split(":")
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect((host, int(port)))
+    sock.setblocking(False)
+    return await connect(url, sock=sock, max_queue=1, max_size=None, ping_interval=None, **options)
+
+
+async def read_to_the_end(socket_) -> int:
+    received = 0
+    with contextlib.suppress(ConnectionClosed, TimeoutError):
+        async with asyncio.timeout(60):
+            while True:
+                received += len(await socket_.recv())
+    return received
+
+
+class Watch:
+    """The console's RSS before, at its peak during, and after an attack; when it ended."""
+
+    def __init__(self, console: servers.Server, marker: str):
+        self.console, self.marker = console, marker
+        self.seen = console.log_path.read_text().count(marker)
+        self.before = self.peak = rss(console.process.pid)
+        self.started = time.monotonic()
+        self.ended_after: float | None = None
+
+    def ended(self) -> bool:
+        self.peak = max(self.peak, rss(self.console.process.pid))
+        if self.console.log_path.read_text().count(self.marker) > self.seen:
+            self.ended_after = time.monotonic() - self.started
+        return self.ended_after is not None
+
+    async def until_ended(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while not self.ended() and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+
+    async def settle(self) -> dict:
+        await asyncio.sleep(2)
+        self.after = rss(self.console.process.pid)
+        return {"before": self.before, "peak": self.peak, "after": self.after,
+                "ended_after": self.ended_after}  # fmt: skip
+
+
+async def slow_reader(console: servers.Server, cluster_id: str, args) -> dict:
+    """A gateway client that never reads while the shell is asked for the megabytes."""
+    session = api_call(
+        console,
+        "AllocateK8SSession",
+        Region="cn-bj2",
+        ClusterID=cluster_id,
+        NameSpace=POD["namespace"],
+        PodName=POD["pod"],
+        ContainerName=POD["container"],
+        CmdName=f"sh -c 'yes | head -c {args.attack_megabytes * 1_000_000}'",
+    )["SessionID"]
+    url = console.url.replace("http", "ws", 1) + f"/api/session/{session}"
+    watch = Watch(console, "the peer is not reading")
+    peer = await never_reading(url, subprotocols=["v5.channel.k8s.io"])
+    await watch.until_ended(timeout=args.stall_seconds + 120)
+    received = await read_to_the_end(peer)
+    return {**await watch.settle(), "received": received, "how": "dropped (read nothing)"}
+
+
+async def forged_acks(console: servers.Server, cookie: str, cluster_id: str, args) -> dict:
+    """A browser socket that acknowledges a MiB every 10 ms and reads nothing."""
+    query = httpx.QueryParams({"cluster": cluster_id, **POD})
+    url = console.url.replace("http", "ws", 1) + f"/ws/terminal/?{query}"
+    watch = Watch(console, "acknowledged")
+    browser = await never_reading(url, additional_headers={"Cookie": cookie, "Origin": console.url})
+    command = f"yes | head -c {args.attack_megabytes * 1_000_000}\r"
+    with contextlib.suppress(ConnectionClosed):
+        await browser.send(bytes([INPUT]) + command.encode())
+        deadline = time.monotonic() + 120
+        while not watch.ended() and time.monotonic() < deadline:
+            await browser.send(bytes([ACK]) + str(MiB).encode())
+            await asyncio.sleep(0.01)
+    received = await read_to_the_end(browser)
+    return {**await watch.settle(), "received": received, "how": "closed (forged ack)"}
+
+
+async def attacks(args, console: servers.Server) -> dict:
+    cookie, cluster_id = log_in(console.url)
+    return {
+        "slow reader": await slow_reader(console, cluster_id, args),
+        "forged acks": await forged_acks(console, cookie, cluster_id, args),
+    }
+
+
+def report_attacks(args, results: dict) -> None:
+    print(
+        f"Memory under attack: the shell is asked for {args.attack_megabytes} MB, the client"
+        f" reads nothing; console RSS in MiB (a peer taking nothing is dropped after"
+        f" {args.stall_seconds:g} s)"
+    )
+    print(
+        f"{'run':12} {'before':>8} {'during':>8} {'after':>8} {'growth':>8}"
+        f" {'client got':>11}  ended"
+    )
+    met = True
+    for name, r in results.items():
+        growth = r["peak"] - r["before"]
+        met = met and growth < GOAL_GROWTH and r["ended_after"] is not None
+        ended = f"{r['how']} after {r['ended_after']:.1f} s" if r["ended_after"] else "NOT ended"
+        print(
+            f"{name:12} {r['before'] / MiB:8.1f} {r['peak'] / MiB:8.1f} {r['after'] / MiB:8.1f}"
+            f" {growth / MiB:8.1f} {r['received'] / 1e6:8.2f} MB  {ended}"
+        )
+    print(
+        f"goal: under {GOAL_GROWTH // MiB} MiB growth while {args.attack_megabytes} MB is"
+        f" produced, and the reader dropped: {'met' if met else 'NOT met'}"
+    )
+
+
 async def run(args) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        console = servers.start(Path(tmp) / "console", "console")
+        stall = {"CONSOLE_SEND_STALL_SECONDS": str(args.stall_seconds)}
+        console = servers.start(Path(tmp) / "console", "console", **stall)
         terminado = None
+        results = memory = None
         try:
-            terminado, terminado_url = start_terminado()
-            results = await measure(args, console, terminado_url, terminado.pid)
+            if args.only in (None, "speed"):
+                terminado, terminado_url = start_terminado()
+                results = await measure(args, console, terminado_url, terminado.pid)
+            if args.only in (None, "memory"):
+                memory = await attacks(args, console)
         finally:
             if terminado is not None:
                 stop(terminado)
             console.stop()
-    report(args, results)
+    if results is not None:
+        report(args, results)
+    if memory is not None:
+        report_attacks(args, memory)
 
 
 if __name__ == "__main__":
@@ -327,4 +485,7 @@ if __name__ == "__main__":
     parser.add_argument("--megabytes", type=int, default=100)
     parser.add_argument("--keystrokes", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--only", choices=["speed", "memory"])
+    parser.add_argument("--attack-megabytes", type=int, default=200)
+    parser.add_argument("--stall-seconds", type=float, default=10.0)
     asyncio.run(run(parser.parse_args()))

@@ -18,9 +18,13 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.urls import re_path  # noqa: E402
 
+from console import sendbuffer  # noqa: E402
 from console.live.routing import websocket_urlpatterns as live_sockets  # noqa: E402
 from console.terminal.routing import websocket_urlpatterns as terminal_sockets  # noqa: E402
 from console.web.origin import SameOriginValidator  # noqa: E402
+
+# Daphne's websocket send never pushes back (daphne #170): bound what waits for a peer.
+sendbuffer.install()
 
 browser_sockets = terminal_sockets + live_sockets
 

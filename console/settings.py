@@ -259,8 +259,8 @@ CONSOLE_TERMINAL_IDLE_SECONDS = envint("CONSOLE_TERMINAL_IDLE_SECONDS", 15 * 60)
 CONSOLE_TERMINAL_MAX_SECONDS = envint("CONSOLE_TERMINAL_MAX_SECONDS", 8 * 3600)
 CONSOLE_TERMINAL_RECHECK_SECONDS = envint("CONSOLE_TERMINAL_RECHECK_SECONDS", 180)
 # A websocket peer that reads nothing this long while output waits for it is dropped
-# (console/web/sendbuffer.py).
-CONSOLE_SEND_STALL_SECONDS = envfloat("CONSOLE_SEND_STALL_SECONDS", 30.0)
+# (console/sendbuffer.py); the browser terminal drops one that acknowledges nothing as long.
+CONSOLE_SEND_STALL_SECONDS = envfloat("CONSOLE_SEND_STALL_SECONDS", 60.0)
 
 LOGGING = {
     "version": 1,

@@ -27,7 +27,9 @@ def test_the_role_table_names_every_action_once():
 @pytest.mark.parametrize("action", sorted(a for a, r in ACTION_ROLES.items() if r != "viewer"))
 def test_a_viewer_is_refused_every_operator_action_before_it_is_sent(viewer, action):
     with pytest.raises(PermissionDenied):
-        asyncio.run(call_as(viewer, "cn-bj2", action, ClusterID="uk8s-any"))
+        asyncio.run(
+            call_as(viewer, "cn-bj2", action, company_id=viewer.company_id, ClusterID="uk8s-any")
+        )
     assert not AuditEntry.objects.exists()
 
 

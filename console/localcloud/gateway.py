@@ -6,7 +6,9 @@ A SessionID is single use (1009 unknown, 1010 expired or used); the PTY runs in 
 sandbox (sandbox.py) around the pod's own folder with a clean environment, or a cluster
 shell with its KUBECONFIG.
 Output is read from the PTY only after the previous chunk was handed on, so a peer that
-reads slowly slows the shell down instead of filling memory.
+reads slowly slows the shell down instead of filling memory: under Daphne, send() waits
+while the peer is behind and a peer that stops reading is dropped (console/sendbuffer.py,
+installed by the ASGI apps); in-process, the console's queue waits (terminal/upstream.py).
 """
 
 from __future__ import annotations
@@ -135,7 +137,8 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         return consume(session_id), Fault.current()
 
     # PTY -> peer: at most two chunks wait; reading pauses while the queue is full and
-    # resumes when the peer has taken a chunk, so a slow peer slows the shell down.
+    # resumes when send() has handed a chunk on, which it does only while the peer keeps
+    # up (console/sendbuffer.py), so a slow peer slows the shell down.
 
     def _on_output(self, data: bytes) -> None:
         self.outbox.put_nowait(bytes([STDOUT]) + data)

@@ -1,9 +1,10 @@
 """The browser's terminal socket (/ws/terminal/): a thin, authenticated, recorded bridge.
 
-It allocates a session through CloudClient, opens the gateway (console.terminal.upstream)
-and copies bytes both ways. Flow control is end to end: xterm.js acknowledges what it
-has written, and the bridge stops reading the gateway while more than HIGH_WATER bytes
-are unacknowledged, because Daphne's send never pushes back on a slow browser.
+It allocates a session through CloudClient for the tenant the user acts for, opens the
+gateway (console.terminal.upstream) and copies bytes both ways. Flow control is end to
+end (console.terminal.bridge): xterm.js acknowledges what it has written, and the bridge
+stops reading the gateway while more than HIGH_WATER bytes are unacknowledged; an
+acknowledgement the browser has not earned closes the socket.
 """
 
 from __future__ import annotations
@@ -28,10 +29,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from console.accounts import tenancy
 from console.cloud.client import CloudError, CloudUnavailable
 from console.web.cloudcall import call_as, error_text, region_of
 
 from . import protocol as p
+from .bridge import ForgedAck, Stalled, Window
 from .models import EXITED, TerminalSession
 from .recording import Recorder
 from .upstream import UpstreamClosed, open_upstream
@@ -83,10 +86,15 @@ class Target:
             rows=size("rows", 24),
         )
 
-    async def allocate(self, user, region: str, source: str = "") -> str:
+    async def allocate(self, user, region: str, company_id: int | None, source: str = "") -> str:
         if self.kind == "terminal":
             result = await call_as(
-                user, region, "AllocateK8STerminal", source=source, ClusterID=self.cluster_id
+                user,
+                region,
+                "AllocateK8STerminal",
+                source=source,
+                company_id=company_id,
+                ClusterID=self.cluster_id,
             )
         else:
             params = {
@@ -98,7 +106,9 @@ class Target:
                 params["ContainerName"] = self.container
             if self.command:
                 params["CmdName"] = self.command
-            result = await call_as(user, region, "AllocateK8SSession", source=source, **params)
+            result = await call_as(
+                user, region, "AllocateK8SSession", source=source, company_id=company_id, **params
+            )
         return result.SessionID
 
 
@@ -141,10 +151,10 @@ class TerminalConsumer(AsyncWebsocketConsumer):
                 code=4400,
             )
             return
-        region = await self._region()
+        company_id, region = await self._tenant_and_region()
         try:
             client = self.scope.get("client") or ("", 0)
-            session_id = await target.allocate(self.user, region, source=str(client[0]))
+            session_id = await target.allocate(self.user, region, company_id, source=str(client[0]))
             self.upstream = await open_upstream(session_id)
         except (CloudError, CloudUnavailable) as exc:
             with translation.override(self.language):
@@ -163,7 +173,7 @@ class TerminalConsumer(AsyncWebsocketConsumer):
             )
             return
         try:
-            await self._start_record(target, region)
+            await self._start_record(target, company_id, region)
         except (OSError, DatabaseError) as exc:
             log.warning("terminal session not recorded: %s", exc)
             if settings.CONSOLE_RECORDING_REQUIRED:
@@ -177,9 +187,7 @@ class TerminalConsumer(AsyncWebsocketConsumer):
                     code=4500,
                 )
                 return
-        self.unacked = 0
-        self.drained = asyncio.Event()
-        self.drained.set()
+        self.window = Window()
         self.started = self.last_input = time.monotonic()
         self.target = target
         await self.upstream.send(
@@ -193,8 +201,11 @@ class TerminalConsumer(AsyncWebsocketConsumer):
 
     # Setup ------------------------------------------------------------------
 
-    async def _region(self) -> str:
-        return await region_of(SimpleNamespace(session=self.scope["session"]))
+    async def _tenant_and_region(self) -> tuple[int | None, str]:
+        """The tenant (a platform admin's pick) and region, chosen as for a page."""
+        session_holder = SimpleNamespace(session=self.scope["session"])
+        region = await region_of(session_holder)
+        return await tenancy.acting_company(session_holder, self.user), region
 
     def _say(self, message: str, **params) -> tuple[str, str]:
         """A message (marked with gettext_noop) as recorded, in English, and as the user
@@ -213,7 +224,7 @@ class TerminalConsumer(AsyncWebsocketConsumer):
         )
 
     @database_sync_to_async
-    def _start_record(self, target: Target, region: str) -> None:
+    def _start_record(self, target: Target, company_id: int | None, region: str) -> None:
         client = self.scope.get("client") or ("", 0)
         path = (
             Path(settings.CONSOLE_RECORDINGS_DIR)
@@ -222,7 +233,7 @@ class TerminalConsumer(AsyncWebsocketConsumer):
         )
         self.record = TerminalSession.objects.create(
             user=self.user,
-            company_id=self.user.company_id,
+            company_id=company_id,
             region=region,
             kind=target.kind,
             cluster_id=target.cluster_id,
@@ -241,8 +252,12 @@ class TerminalConsumer(AsyncWebsocketConsumer):
 
     async def _pump(self) -> None:
         while True:
-            if self.unacked > p.HIGH_WATER:
-                await self.drained.wait()
+            try:
+                await self.window.wait_open(settings.CONSOLE_SEND_STALL_SECONDS)
+            except Stalled:
+                message = gettext_noop("Closed: the browser stopped reading the output.")
+                await self._end("closed", *self._say(message), code=4408)
+                return
             frame = await self.upstream.recv()
             if frame is None:
                 break
@@ -250,9 +265,7 @@ class TerminalConsumer(AsyncWebsocketConsumer):
                 continue
             channel, payload = frame[0], frame[1:]
             if channel in (p.K8S_STDOUT, p.K8S_STDERR) and payload:
-                self.unacked += len(payload)
-                if self.unacked > p.HIGH_WATER:
-                    self.drained.clear()
+                self.window.sending(len(payload))
                 if self.record is not None:
                     self.record.bytes_out += len(payload)
                 if self.recorder is not None:
@@ -293,10 +306,12 @@ class TerminalConsumer(AsyncWebsocketConsumer):
                     bytes([p.K8S_RESIZE]) + json.dumps({"Width": cols, "Height": rows}).encode()
                 )
         elif kind == p.ACK:
-            with contextlib.suppress(ValueError):
-                self.unacked = max(0, self.unacked - int(payload))
-                if self.unacked <= p.LOW_WATER:
-                    self.drained.set()
+            try:
+                self.window.acknowledge(payload)
+            except ForgedAck as exc:
+                log.warning("terminal socket of %s closed: %s", self.user, exc)
+                message = gettext_noop("Closed: the browser acknowledged output it was not sent.")
+                await self._end("error", *self._say(message), code=4400)
 
     # Limits -----------------------------------------------------------------
 

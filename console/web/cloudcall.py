@@ -37,9 +37,10 @@ async def call(request: HttpRequest, action: str, **params: Any):
 
 
 async def call_as(
-    user, region: str, action: str, *, source: str = "", company_id: int | None = None, **params
+    user, region: str, action: str, *, company_id: int | None, source: str = "", **params
 ):
-    """The same outside a request (websocket consumers): the user and region given.
+    """The same outside a request (websocket consumers): the user, region and tenant given
+    (the tenant from tenancy.acting_company, the one rule for pages and sockets).
 
     Every call passes here, so this is where the role table is enforced and where calls
     that change state are audited, whatever view or consumer made them."""
@@ -50,10 +51,9 @@ async def call_as(
             _("%(action)s needs the %(role)s role.") % {"action": action, "role": role}
         )
     params.setdefault("Region", region)
-    company = company_id or getattr(user, "company_id", None)
-    if company:
-        params.setdefault("CompanyID", company)
-    key = await tenancy.signing_key(company)
+    if company_id:
+        params.setdefault("CompanyID", company_id)
+    key = await tenancy.signing_key(company_id)
     if not changes_state(action, params):
         return await get_client().call(action, key=key, **params)
     try:
@@ -67,7 +67,7 @@ async def call_as(
     await audit.record(user, source, action, params, 0, "")
     event = live.event_for(action, params, result)
     if event is not None:
-        await live.announce(company, params["Region"], event)
+        await live.announce(company_id, params["Region"], event)
     return result
 
 

@@ -1,13 +1,17 @@
-"""Flow control: a 50 MB burst reaches a slow reader whole, and memory stays bounded."""
+"""Flow control: a 50 MB burst reaches a slow reader whole, and memory stays bounded; a
+browser that acknowledges what it never read, or stops reading, is closed."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 
 import pytest
 
 from console.terminal import protocol as p
+from console.terminal.bridge import ForgedAck, Window
+from console.terminal.models import TerminalSession
 from tests.terminal.conftest import communicator
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -86,4 +90,76 @@ async def test_it_stops_reading_upstream_while_the_browser_does_not_acknowledge(
             if data[:1] == bytes([p.OUTPUT]):
                 text = (text + data[1:])[-4096:]
                 await comm.send_to(bytes_data=bytes([p.ACK]) + str(len(data) - 1).encode())
+    await comm.disconnect()
+
+
+# The browser's claims are checked (issue 13, finding 5) ------------------------------
+
+
+@pytest.mark.parametrize(
+    "claim", [b"", b"-5", b"abc", b"1e9", b" 5", b"+5", "٣".encode(), b"9" * 13]
+)
+def test_an_acknowledgement_that_is_not_a_byte_count_is_refused(claim):
+    window = Window()
+    window.sending(100)
+    with pytest.raises(ForgedAck):
+        window.acknowledge(claim)
+    assert window.unacked == 100
+
+
+async def test_an_acknowledgement_beyond_what_was_sent_is_refused_and_the_window_stays_shut():
+    window = Window()
+    window.sending(p.HIGH_WATER + 1)
+    with pytest.raises(ForgedAck):
+        window.acknowledge(str(p.HIGH_WATER + 2).encode())
+    assert window.unacked == p.HIGH_WATER + 1
+    with pytest.raises(TimeoutError):  # still shut: the bridge does not read upstream
+        async with asyncio.timeout(0.2):
+            await window.wait_open(stall_seconds=60)
+    window.acknowledge(str(p.HIGH_WATER + 1).encode())  # exactly what was sent: fine
+    async with asyncio.timeout(1):
+        await window.wait_open(stall_seconds=60)
+
+
+async def read_to_the_close(comm) -> tuple[int, list[dict], int]:
+    """Output bytes, status messages and close code, reading (never acknowledging)."""
+    received, statuses = 0, []
+    while True:
+        message = await comm.receive_output(timeout=30)
+        if message["type"] == "websocket.close":
+            return received, statuses, message.get("code")
+        data = message["bytes"]
+        if data[0] == p.OUTPUT:
+            received += len(data) - 1
+        elif data[0] == p.STATUS:
+            statuses.append(json.loads(data[1:]))
+
+
+async def test_a_forged_acknowledgement_closes_the_socket(operator_cookie, pod_query):
+    comm = communicator(operator_cookie, pod_query)
+    assert (await comm.connect())[0]
+    await comm.send_to(bytes_data=bytes([p.INPUT]) + b"yes\r")
+    # The attack: "I have written 100 GB", having read nothing.
+    await comm.send_to(bytes_data=bytes([p.ACK]) + b"100000000000")
+    received, statuses, code = await read_to_the_close(comm)
+    assert code == 4400
+    assert statuses[-1]["state"] == "error"
+    assert "acknowledged output it was not sent" in statuses[-1]["message"]
+    assert received < p.HIGH_WATER + 256 * 1024  # it never had more than its window out
+    await comm.disconnect()
+    record = await TerminalSession.objects.aget()
+    assert record.end_reason == "Closed: the browser acknowledged output it was not sent."
+
+
+async def test_a_browser_that_stops_reading_is_paused_then_dropped(
+    operator_cookie, pod_query, settings
+):
+    settings.CONSOLE_SEND_STALL_SECONDS = 1
+    comm = communicator(operator_cookie, pod_query)
+    assert (await comm.connect())[0]
+    await comm.send_to(bytes_data=bytes([p.INPUT]) + b"yes\r")
+    received, statuses, code = await read_to_the_close(comm)  # acknowledging nothing
+    assert code == 4408
+    assert "stopped reading" in statuses[-1]["message"]
+    assert p.HIGH_WATER <= received < p.HIGH_WATER + 256 * 1024
     await comm.disconnect()
