@@ -29,7 +29,7 @@ from .handlers.clusters import kubeconfig
 from .handlers.sessions import consume
 from .models import ConsoleSession, Fault
 from .pty import PtyProcess
-from .sandbox import NoSandbox, Shell, sandboxed, start
+from .sandbox import EndpointRelay, NoSandbox, Shell, sandboxed, start
 
 SUBPROTOCOLS = ("v5.channel.k8s.io", "v4.channel.k8s.io", "channel.k8s.io")
 STDIN, STDOUT, STDERR, STATUS, RESIZE, CLOSE = 0, 1, 2, 3, 4, 255
@@ -96,6 +96,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         chosen = next((p for p in SUBPROTOCOLS if p in offered), None)
         await self.accept(subprotocol=chosen)
         self.process: PtyProcess | None = None
+        self.relay: EndpointRelay | None = None
         self.sender: asyncio.Task | None = None
         session_id = self.scope["url_route"]["kwargs"]["session_id"]
         try:
@@ -121,6 +122,9 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             await self.send(bytes_data=status_frame(127, message, "InternalError"))
             await self.close()
             return
+        if in_sandbox and shell.kubeconfig:
+            self.relay = await EndpointRelay.open()
+            shell.relay = self.relay.folder
         self.process = start(shell, in_sandbox)
         # Chunks waiting for the peer, and room for the end mark.
         self.outbox: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=WAITING_CHUNKS + 1)
@@ -181,3 +185,5 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             self.sender.cancel()
         if self.process is not None:
             await self.process.terminate()
+        if self.relay is not None:
+            await self.relay.close()

@@ -3,9 +3,11 @@
 A shell sees a read-only system (/usr and its /bin, /lib links), a private /proc, /dev
 and /tmp, a generated /etc, and one writable folder as its home: the pod's own folder, or
 the cluster's for a cluster shell, which also gets that cluster's kubeconfig (read-only)
-and, alone, the host's network: kubectl must reach the clusters' Kubernetes endpoint
-(LOCALCLOUD_K8S_URL, on loopback by default). It has its own PID, IPC, UTS, mount and
-cgroup namespaces, runs as an unprivileged user, and under limits (see MAX_*).
+a way to the clusters' Kubernetes endpoint and nowhere else: no shell shares the host's
+network; a cluster shell's kubectl reaches LOCALCLOUD_K8S_URL through a relay (its port on
+the sandbox's own loopback, piped to a unix socket that EndpointRelay serves on the host).
+It has its own PID, IPC, UTS, network, mount and cgroup namespaces, runs as an
+unprivileged user, and under limits (see MAX_*).
 
 Closing the session ends everything in it: bubblewrap's first process is PID 1 of the
 sandbox, and when it goes (the shell exits, or the session's processes are killed) the
@@ -16,6 +18,7 @@ LOCALCLOUD_EXEC_UNSANDBOXED is set (then they run as the server's user: unsafe).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import hashlib
@@ -26,6 +29,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.conf import settings
 
@@ -40,6 +44,8 @@ from .pty import PtyProcess
 SANDBOX_UIDS = (1_000_000_000, 2**24)  # first uid, how many
 USER, INSIDE_UID, HOME = "user", 1000, "/home/user"
 KUBECONFIG = "/etc/kubernetes/kubeconfig"
+RELAY_SCRIPT = Path(__file__).with_name("k8s_relay.py")
+RELAY_INSIDE, RELAY_SOCKET = "/run/kubernetes", "endpoint.sock"
 # Limits, set with prlimit as the sandbox's user, just before the shell. Processes count
 # per user (per pod as root, per user namespace otherwise), threads included: kubectl
 # alone runs ~20. Memory is address space per process (kubectl reserves 4 GiB up front).
@@ -65,7 +71,8 @@ class Shell:
     home: Path  # the pod's folder, or the cluster's
     env: dict[str, str]
     hostname: str
-    kubeconfig: str = ""  # a cluster shell's own kubeconfig; it alone gets the network
+    kubeconfig: str = ""  # a cluster shell's own kubeconfig
+    relay: Path | None = None  # a cluster shell's way to its endpoint (EndpointRelay.folder)
     fds: list[int] = field(default_factory=list)  # pipes bubblewrap reads /etc files from
 
 
@@ -158,7 +165,7 @@ def _argv(shell: Shell, bwrap: str) -> list[str]:
     hostname = shell.hostname[:63]  # the kernel's limit (Kubernetes cuts a pod's so too)
     argv = [
         bwrap,
-        *_namespaces(network=bool(shell.kubeconfig)),
+        *_namespaces(),
         "--die-with-parent",
         "--hostname", hostname,
         "--ro-bind", "/usr", "/usr",
@@ -169,19 +176,26 @@ def _argv(shell: Shell, bwrap: str) -> list[str]:
         "--size", str(TMP_SIZE), "--tmpfs", "/tmp",  # noqa: S108 - the sandbox's own
         *_data(shell, "/etc/passwd", f"{USER}:x:{uid}:{uid}::{HOME}:/bin/sh\n"),
         *_data(shell, "/etc/group", f"{USER}:x:{uid}:\n"),
-        *_data(shell, "/etc/hosts", f"127.0.0.1\tlocalhost\n127.0.1.1\t{hostname}\n"),
+        *_data(shell, "/etc/hosts", _hosts(hostname)),
         *_data(shell, "/etc/nsswitch.conf", "passwd: files\ngroup: files\nhosts: files dns\n"),
         "--perms", "0755", "--dir", "/home",
         "--bind", str(home), HOME,
         "--chdir", HOME,
         "--setenv", "HOME", HOME,
     ]  # fmt: skip
+    relay: list[str] = []
     if shell.kubeconfig:
+        argv += [*_data(shell, KUBECONFIG, shell.kubeconfig), "--setenv", "KUBECONFIG", KUBECONFIG]
+    if shell.kubeconfig and shell.relay is not None:
+        script = "/etc/kubernetes/relay.py"
         argv += [
-            "--ro-bind-try", "/etc/resolv.conf", "/etc/resolv.conf",
-            *_data(shell, KUBECONFIG, shell.kubeconfig),
-            "--setenv", "KUBECONFIG", KUBECONFIG,
+            "--perms", "0755", "--dir", str(Path(RELAY_INSIDE).parent),
+            "--ro-bind", str(shell.relay), RELAY_INSIDE,
+            *_data(shell, script, RELAY_SCRIPT.read_text()),
         ]  # fmt: skip
+        # The relay listens before the shell starts; a shell starts even if it could not.
+        relay = ["/bin/sh", "-c", 'python3 "$0" "$1" "$2"; shift 3; exec "$@"',
+                 script, str(_endpoint()[1]), f"{RELAY_INSIDE}/{RELAY_SOCKET}", "--"]  # fmt: skip
     limits = [
         f"--nproc={MAX_PROCESSES}",
         f"--as={MAX_ADDRESS_SPACE}",
@@ -192,17 +206,33 @@ def _argv(shell: Shell, bwrap: str) -> list[str]:
     # control and Ctrl-C work, and its process groups are ones it can see.
     setsid = [shutil.which("setsid") or "/usr/bin/setsid", "--ctty", "--wait"]
     prlimit = [shutil.which("prlimit") or "/usr/bin/prlimit", *limits, "--"]
-    return [*argv, "--", *setsid, *_drop_to(uid), *prlimit, *shell.argv]
+    return [*argv, "--", *setsid, *_drop_to(uid), *prlimit, *relay, *shell.argv]
 
 
-def _namespaces(network: bool) -> list[str]:
+def _namespaces() -> list[str]:
     if os.geteuid() == 0:
         # No user namespace: root's would map the shell's user to the host's root.
-        names = ["--unshare-ipc", "--unshare-pid", "--unshare-uts", "--unshare-cgroup-try"]
-        return names if network else [*names, "--unshare-net"]
+        return [
+            "--unshare-ipc", "--unshare-pid", "--unshare-uts", "--unshare-cgroup-try",
+            "--unshare-net",
+        ]  # fmt: skip
     names = ["--unshare-all", "--unshare-user", "--disable-userns"]
-    names += ["--uid", str(INSIDE_UID), "--gid", str(INSIDE_UID)]
-    return [*names, "--share-net"] if network else names
+    return [*names, "--uid", str(INSIDE_UID), "--gid", str(INSIDE_UID)]
+
+
+def _endpoint() -> tuple[str, int]:
+    """Host and port of the clusters' Kubernetes endpoint (LOCALCLOUD_K8S_URL)."""
+    parts = urlsplit(settings.LOCALCLOUD_K8S_URL)
+    return parts.hostname or "127.0.0.1", parts.port or (443 if parts.scheme == "https" else 80)
+
+
+def _hosts(hostname: str) -> str:
+    lines = ["127.0.0.1\tlocalhost", f"127.0.1.1\t{hostname}"]
+    endpoint = _endpoint()[0]
+    if endpoint not in ("localhost", "127.0.0.1") and not endpoint.replace(".", "").isdigit():
+        # Inside, the endpoint's name is the relay on the sandbox's own loopback.
+        lines.append(f"127.0.0.1\t{endpoint}")
+    return "\n".join(lines) + "\n"
 
 
 def _drop_to(uid: int) -> list[str]:
@@ -260,3 +290,48 @@ def _data(shell: Shell, dest: str, text: str) -> list[str]:
         os.close(write)
     os.set_inheritable(read, True)
     return ["--perms", "0444", "--ro-bind-data", str(read), dest]
+
+
+class EndpointRelay:
+    """The host's side of a cluster shell's way out: a unix socket, alone in a folder of
+    its own that the sandbox gets read-only, piping each connection to the Kubernetes
+    endpoint. Open for as long as the session is."""
+
+    def __init__(self, folder: Path, server: asyncio.AbstractServer):
+        self.folder, self._server = folder, server
+
+    @classmethod
+    async def open(cls) -> EndpointRelay:
+        folder = Path(tempfile.mkdtemp(prefix="localcloud-relay-"))
+        folder.chmod(0o755)  # the sandbox's user passes through; it holds only the socket
+        path = folder / RELAY_SOCKET
+        server = await asyncio.start_unix_server(_relay_to_endpoint, path=str(path))
+        path.chmod(0o666)  # connecting needs write permission on the socket
+        return cls(folder, server)
+
+    async def close(self) -> None:
+        self._server.close()
+        with contextlib.suppress(OSError):
+            (self.folder / RELAY_SOCKET).unlink()
+            self.folder.rmdir()
+
+
+async def _relay_to_endpoint(reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
+    try:
+        up_reader, up_writer = await asyncio.open_connection(*_endpoint())
+    except OSError:
+        writer.close()
+        return
+    await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer))
+
+
+async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    try:
+        while data := await reader.read(64 * 1024):
+            writer.write(data)
+            await writer.drain()  # no faster than the other side takes it
+    except ConnectionError:
+        pass
+    finally:
+        with contextlib.suppress(Exception):
+            writer.close()

@@ -166,6 +166,33 @@ async def test_the_cluster_shell_has_kubectl_and_only_its_own_cluster(
     await screen.comm.disconnect()
 
 
+async def test_the_cluster_shell_reaches_its_endpoint_and_nothing_else(
+    operator_cookie, terminal_query, settings
+):
+    # Stand-ins: the Kubernetes endpoint answers "endpoint", another loopback service
+    # (PostgreSQL, Redis, the console's own port: trust on loopback) answers "secret".
+    async def answer_with(word: bytes):
+        async def handle(reader, writer):
+            writer.write(word)
+            await writer.drain()
+            writer.close()
+
+        return await asyncio.start_server(handle, "127.0.0.1", 0)
+
+    endpoint, other = await answer_with(b"endpoint\n"), await answer_with(b"secret\n")
+    port = lambda server: server.sockets[0].getsockname()[1]  # noqa: E731
+    settings.LOCALCLOUD_K8S_URL = f"https://127.0.0.1:{port(endpoint)}"
+    try:
+        screen = await opened(operator_cookie, terminal_query)
+        read = "exec 3<>/dev/tcp/127.0.0.1/{} && head -n1 <&3 || echo refused"
+        assert (await answer(screen, read.format(port(endpoint)))).split() == ["endpoint"]
+        assert "secret" not in await answer(screen, read.format(port(other)))
+        await screen.comm.disconnect()
+    finally:
+        endpoint.close()
+        other.close()
+
+
 async def test_it_refuses_exec_where_no_sandbox_can_be_made(operator_cookie, pod_query, settings):
     settings.LOCALCLOUD_BWRAP = "/nonexistent/bwrap"
     screen = await opened(operator_cookie, pod_query)
