@@ -95,3 +95,23 @@ def test_it_times_out_with_a_readable_error(viewer_client, cloud, settings):
     response = viewer_client.get("/clusters/")
     assert response.status_code == 200
     assert "did not answer in time" in response.content.decode()
+
+
+def test_it_clamps_a_page_past_the_end_to_the_last_page(viewer_client, cloud):
+    # Issue 14, defect 7: page 999 of one page showed the count, "No clusters yet",
+    # "Previous" and "Page 999 of 1" at once.
+    response = viewer_client.get("/clusters/?q=&size=10&page=999", follow=True)
+    html = response.content.decode()
+    assert len(rows(html)) == 4 and "4 clusters" in html
+    assert "No clusters" not in html and "Previous" not in html and "Page 999" not in html
+    assert response.redirect_chain[-1][0] == "/clusters/?q=&size=10&page=1"
+
+
+def test_it_clamps_to_the_last_of_several_pages_and_keeps_the_filters(viewer_client, cloud):
+    cloud.seed_many(25)  # 29 clusters: three pages of 10, as in the issue
+    response = viewer_client.get("/clusters/?sort=name&size=10&page=999", follow=True)
+    html = response.content.decode()
+    assert response.redirect_chain[-1][0] == "/clusters/?sort=name&size=10&page=3"
+    assert len(rows(html)) == 9 and "29 clusters" in html
+    assert "Page 3 of 3" in html and "No clusters" not in html and "Next" not in html
+    assert 'href="?sort=name&amp;size=10&amp;page=2"' in html  # Previous keeps sort and size

@@ -404,3 +404,12 @@ def test_it_asks_for_a_gpu_count(operator_client, cloud):
     )
     assert response.status_code == 400
     assert node("staging-api", "gpu-pool").gpu_count == 2
+
+
+def test_it_clamps_a_node_page_past_the_end_to_the_last_page(viewer_client, cloud):
+    # Issue 14, defect 7: the super node list shares the cluster list's pager.
+    response = viewer_client.get(nodes_url("staging-api", "?page=999"), follow=True)
+    html = response.content.decode()
+    assert rows(html) == ["super-node-default", "gpu-pool"]
+    assert "Previous" not in html and "Page 999" not in html
+    assert response.redirect_chain[-1][0].endswith("/nodes/?page=1")

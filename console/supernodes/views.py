@@ -17,6 +17,7 @@ from console.cloud.models import SuperNodeInfo
 from console.clusters.lookup import get_cluster, unavailable_page
 from console.web import cloudcall
 from console.web.access import operator_required
+from console.web.paging import Pager, last_page_redirect, page_number
 
 from .forms import CreateSuperNodeForm, DeleteSuperNodeForm, GPUForm, UpdateSuperNodeForm
 
@@ -57,14 +58,11 @@ async def get_node(request: HttpRequest, cluster_id: str, node_name: str) -> Sup
 
 async def node_list(request: HttpRequest, cluster_id: str) -> HttpResponse:
     names = [n for n in re.split(r"[\s,]+", request.GET.get("names", "")) if n]
-    try:
-        page = max(1, int(request.GET.get("page", 1)))
-    except ValueError:
-        page = 1
+    page = page_number(request)
     params = {"ClusterID": cluster_id, "Limit": PAGE_SIZE, "Offset": (page - 1) * PAGE_SIZE}
     if names:
         params["NodeNames"] = names
-    context = {"names": " ".join(names), "page": page}
+    context = {"names": " ".join(names)}
     try:
         cluster, nodes = await _both(
             get_cluster(request, cluster_id),
@@ -79,15 +77,10 @@ async def node_list(request: HttpRequest, cluster_id: str) -> HttpResponse:
         return render(request, "supernodes/list.html", context)
     except CloudUnavailable as exc:
         return unavailable_page(request, cluster_id, exc)
-    pages = max(1, -(-nodes.TotalCount // PAGE_SIZE))
-    context.update(
-        cluster=cluster,
-        nodes=nodes.Infos,
-        node_total=nodes.TotalCount,
-        pages=pages,
-        prev_page=page - 1 if page > 1 else None,
-        next_page=page + 1 if page < pages else None,
-    )
+    pager = Pager(request.GET, page, PAGE_SIZE, nodes.TotalCount)
+    if pager.past_the_end:
+        return last_page_redirect(request, pager)
+    context.update(cluster=cluster, nodes=nodes.Infos, node_total=nodes.TotalCount, pager=pager)
     return render(request, "supernodes/list.html", context)
 
 

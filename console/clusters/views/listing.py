@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from console.cloud.client import CloudError, CloudUnavailable
 from console.web import cloudcall
+from console.web.paging import Pager, last_page_redirect, page_number
 
 from ..lookup import all_clusters, get_cluster
 
@@ -31,7 +32,7 @@ async def cluster_list(request: HttpRequest) -> HttpResponse:
     sort = request.GET.get("sort", "created")
     sort = sort if sort in SORTS else "created"
     size = _int(request.GET.get("size"), 20, PAGE_SIZES)
-    page = _int(request.GET.get("page"), 1)
+    page = page_number(request)
     filters = {}
     if keyword:
         filters["Keyword"] = keyword
@@ -43,7 +44,6 @@ async def cluster_list(request: HttpRequest) -> HttpResponse:
         "sort": sort,
         "sorts": SORTS,
         "size": size,
-        "page": page,
         "page_sizes": PAGE_SIZES,
     }
     try:
@@ -59,14 +59,10 @@ async def cluster_list(request: HttpRequest) -> HttpResponse:
     except (CloudError, CloudUnavailable) as exc:
         context["error"] = cloudcall.error_text(exc)
         return render(request, "clusters/list.html", context)
-    pages = max(1, -(-total // size))
-    context.update(
-        clusters=clusters,
-        total=total,
-        pages=pages,
-        prev_page=page - 1 if page > 1 else None,
-        next_page=page + 1 if page < pages else None,
-    )
+    pager = Pager(request.GET, page, size, total)
+    if pager.past_the_end:
+        return last_page_redirect(request, pager)
+    context.update(clusters=clusters, total=total, pager=pager)
     return render(request, "clusters/list.html", context)
 
 
