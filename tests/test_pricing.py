@@ -195,3 +195,20 @@ def test_it_lets_every_role_use_it(operator_client, cloud):
 
 def test_it_sends_anonymous_users_to_login(client, cloud):
     assert client.get("/pricing/")["Location"].startswith("/accounts/login/")
+
+
+def test_it_fills_a_partial_url_with_the_defaults(viewer_client, cloud):
+    # Issue 14, defect 6: /pricing/?cluster_id=… said "This field is required."
+    cid = Cluster.objects.get(name="staging-api").cluster_id
+    html = viewer_client.get("/pricing/", {"cluster_id": cid}).content.decode()
+    assert "This field is required" not in html
+    assert prices(html)["Dynamic"] == f"{CONTROL + 2 * CORE + 4 * GIB + SSD + 2 * T4:.2f}"
+    assert f'<option value="{cid}" selected>' in html
+
+
+def test_it_fills_a_partial_premium_url_from_the_nodes_current_gpus(viewer_client, cloud):
+    cid = Cluster.objects.get(name="staging-api").cluster_id
+    query = {"premium-cluster": cid, "premium-super_node": "gpu-pool", "premium-gpu_count": "4"}
+    html = viewer_client.get("/pricing/", query).content.decode()
+    assert "This field is required" not in html
+    assert 'id="premium-price">2.40<' in html  # the type gpu-pool has now: two more nvidia-t4

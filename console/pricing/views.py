@@ -84,8 +84,9 @@ async def _clusters(request: HttpRequest) -> list:
 
 
 async def _price_context(request: HttpRequest, clusters=()) -> dict:
-    data = request.GET if any(name in request.GET for name in PriceForm.base_fields) else DEFAULTS
-    form = PriceForm(data, clusters=clusters)
+    # What the URL leaves out takes its default, so a partial (shared, hand-made) URL prices.
+    asked = {name: request.GET[name] for name in PriceForm.base_fields if name in request.GET}
+    form = PriceForm({**DEFAULTS, **asked}, clusters=clusters)
     context = {"form": form, "inline_fields": INLINE_FIELDS}
     if form.is_valid():
         context["rows"] = await _compare(request, form)
@@ -149,14 +150,16 @@ async def _premium_context(request: HttpRequest, clusters=None, clusters_error="
             ).Infos
         except CLOUD_ERRORS as exc:
             return {"premium_error": cloudcall.error_text(exc)}
-    if asked and nodes and data.get("premium-super_node") not in {n.NodeName for n in nodes}:
+    by_name = {n.NodeName: n for n in nodes}
+    if asked and nodes and data.get("premium-super_node") not in by_name:
         # The node list is of the cluster picked before: start from this one's first node.
         data["premium-super_node"] = nodes[0].NodeName
-    initial = {"cluster": cluster_id}
-    if nodes and nodes[0].GPUInfos:
-        # Unasked, start from what the first node has now.
-        gpu = nodes[0].GPUInfos[0]
-        initial.update(gpu_type=gpu.GPUMdevName, gpu_count=gpu.GPU)
+    node = by_name.get(data.get("premium-super_node")) if asked else next(iter(nodes), None)
+    initial = {"cluster": cluster_id, **_gpus_now(node)}
+    if asked:
+        # A partial URL: what it leaves out is what the node has now.
+        for name, value in initial.items():
+            data.setdefault(f"premium-{name}", value)
     form = PremiumForm(data, clusters=clusters, nodes=nodes, initial=initial)
     context = {"premium_form": form, "has_clusters": bool(clusters)}
     if asked and form.is_valid():
@@ -167,6 +170,16 @@ async def _premium_context(request: HttpRequest, clusters=None, clusters_error="
         else:
             context["premium"] = _premium(answer, form, by_id[cluster_id])
     return context
+
+
+def _gpus_now(node) -> dict:
+    """Where a GPU change starts: the node's GPUs now, or one GPU of the first type."""
+    if node is None:
+        return {}
+    gpus = [g for g in node.GPUInfos if g.GPU]
+    if gpus:
+        return {"gpu_type": gpus[0].GPUMdevName, "gpu_count": gpus[0].GPU}
+    return {"gpu_type": next(iter(catalogue.gpu_types()), ("", ""))[0], "gpu_count": 1}
 
 
 def _premium(answer, form: PremiumForm, cluster) -> dict:
