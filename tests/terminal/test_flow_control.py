@@ -146,7 +146,7 @@ async def test_a_forged_acknowledgement_closes_the_socket(operator_cookie, pod_q
     assert statuses[-1]["state"] == "error"
     assert "acknowledged output it was not sent" in statuses[-1]["message"]
     assert received < p.HIGH_WATER + 256 * 1024  # it never had more than its window out
-    await comm.disconnect()
+    await comm.disconnect(timeout=15)  # the session's row is saved as it ends
     record = await TerminalSession.objects.aget()
     assert record.end_reason == "Closed: the browser acknowledged output it was not sent."
 
