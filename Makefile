@@ -12,14 +12,23 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# `make run PORT=8100 K8S_PORT=6543`: the console's port and its clusters' TLS endpoint.
+PORT ?= 8000
+K8S_PORT ?= 6443
+
+run: export LOCALCLOUD_PUBLIC_URL ?= http://127.0.0.1:$(PORT)
+run: export LOCALCLOUD_K8S_URL ?= https://127.0.0.1:$(K8S_PORT)
 run: $(STAMP) bubblewrap
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py localcloud seed
-	$(PY) manage.py demo_users
-	@# The clusters' Kubernetes endpoint (TLS, for kubectl) runs beside the console.
-	$(PY) manage.py localcloud k8s-front --port 6443 --upstream 127.0.0.1:8000 & front=$$!; \
-	  trap 'kill $$front' EXIT INT TERM; $(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py demo_users --url http://127.0.0.1:$(PORT)/
+	@# The clusters' Kubernetes endpoint (TLS, for kubectl) runs beside the console, which
+	@# is Daphne without a reloader: one Ctrl-C ends it, then the trap ends the front (a
+	@# background job of this shell ignores the Ctrl-C).
+	$(PY) manage.py localcloud k8s-front --port $(K8S_PORT) --upstream 127.0.0.1:$(PORT) & \
+	  front=$$!; trap 'kill $$front 2>/dev/null; wait $$front 2>/dev/null' EXIT; \
+	  trap 'exit 0' INT TERM; $(PY) -m daphne -b 127.0.0.1 -p $(PORT) console.asgi:application
 
 # $(call debian,COMMAND,PACKAGE,what is skipped without it): Debian's package for a
 # command the tests need, installed when the command is missing and we are root.

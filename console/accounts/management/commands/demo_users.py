@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from console.accounts.models import Role, User
@@ -23,7 +24,14 @@ def demo_password(username: str) -> str:
 class Command(BaseCommand):
     help = "Create (or reset) the demo users and print how to log in."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--url",
+            help="where the console is served (default: LOCALCLOUD_PUBLIC_URL, which the "
+            "embedded cloud shares with the console)",
+        )
+
+    def handle(self, *args, url=None, **options):
         for username, role, company_id in DEMO_USERS:
             user, _ = User.objects.get_or_create(username=username)
             user.role = role
@@ -31,6 +39,7 @@ class Command(BaseCommand):
             user.is_platform_admin = username == "platform"
             user.set_password(demo_password(username))
             user.save()
-        self.stdout.write("Log in at http://127.0.0.1:8000/ with one of:")
+        url = (url or settings.LOCALCLOUD_PUBLIC_URL).rstrip("/") + "/"
+        self.stdout.write(f"Log in at {url} with one of:")
         for username, role, _ in DEMO_USERS:
             self.stdout.write(f"  {username:<9} password {demo_password(username):<20} ({role})")
