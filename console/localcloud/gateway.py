@@ -24,6 +24,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
+from . import oplog
 from .errors import ApiError
 from .handlers.clusters import kubeconfig
 from .handlers.sessions import consume
@@ -35,6 +36,8 @@ SUBPROTOCOLS = ("v5.channel.k8s.io", "v4.channel.k8s.io", "channel.k8s.io")
 STDIN, STDOUT, STDERR, STATUS, RESIZE, CLOSE = 0, 1, 2, 3, 4, 255
 SAFE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 SHELLS = ("bash", "sh")
+# {"Width": ..., "Height": ...} fits in far less; a longer one (a JSON bomb) is ignored.
+MAX_RESIZE_FRAME = 256
 WAITING_CHUNKS = 2  # PTY output (64 KiB each at most) read ahead of a slow peer
 
 
@@ -138,7 +141,18 @@ class GatewayConsumer(AsyncWebsocketConsumer):
 
     @database_sync_to_async
     def _take(self, session_id: str):
-        return consume(session_id), Fault.current()
+        """Consume the SessionID, and write its use in localcloud's operation log."""
+        source = (self.scope.get("client") or ("",))[0] or ""
+        # Enough of the SessionID to find it, not enough to be one.
+        logged = {"SessionID": session_id[:8] + "…"}
+        try:
+            session = consume(session_id)
+        except ApiError as exc:
+            oplog.record(logged, "OpenSession", exc.ret_code, None, source)
+            raise
+        logged.update(Kind=session.kind, ClusterID=session.cluster.cluster_id, PodName=session.pod)
+        oplog.record(logged, "OpenSession", 0, session.tenant.company_id, source)
+        return session, Fault.current()
 
     # PTY -> peer: at most two chunks wait; reading pauses while the queue is full and
     # resumes when send() has handed a chunk on, which it does only while the peer keeps
@@ -175,7 +189,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         channel, payload = data[0], data[1:]
         if channel == STDIN:
             self.process.write(payload)
-        elif channel == RESIZE:
+        elif channel == RESIZE and len(payload) <= MAX_RESIZE_FRAME:
             with contextlib.suppress(ValueError, TypeError, KeyError):
                 size = json.loads(payload)
                 self.process.resize(int(size["Height"]), int(size["Width"]))

@@ -295,7 +295,7 @@ class TerminalConsumer(AsyncWebsocketConsumer):
             if self.recorder is not None:
                 self.recorder.input_timing()
             await self.upstream.send(bytes([p.K8S_STDIN]) + payload)
-        elif kind == p.RESIZE:
+        elif kind == p.RESIZE and len(payload) <= p.MAX_RESIZE_FRAME:
             with contextlib.suppress(ValueError, TypeError, KeyError):
                 size = json.loads(payload)
                 cols = max(2, min(int(size["cols"]), 1000))

@@ -24,6 +24,8 @@ K8S_STDIN, K8S_STDOUT, K8S_STDERR, K8S_STATUS, K8S_RESIZE = 0, 1, 2, 3, 4
 # Flow control: stop reading upstream above HIGH unacknowledged bytes, resume below LOW.
 HIGH_WATER = 1024 * 1024
 LOW_WATER = 256 * 1024
+# A resize is {"cols": ..., "rows": ...}; a longer frame (a JSON bomb) is ignored.
+MAX_RESIZE_FRAME = 256
 
 
 def status(state: str, message: str = "", exit_code: int | None = None) -> bytes:
