@@ -28,6 +28,25 @@
   });
 })();
 
+// The header's menu button (shown on narrow screens): it opens and closes the controls
+// it names in aria-controls; Escape closes them and gives the focus back to the button.
+(() => {
+  const button = document.getElementById("menu-button");
+  if (!button) return;
+  const menu = document.getElementById(button.getAttribute("aria-controls"));
+  const isOpen = () => button.getAttribute("aria-expanded") === "true";
+  const setOpen = (open) => button.setAttribute("aria-expanded", String(open));
+  button.addEventListener("click", () => setOpen(!isOpen()));
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape" || !isOpen()) return;
+    setOpen(false);
+    button.focus();
+  });
+  document.addEventListener("click", (event) => {
+    if (isOpen() && !button.contains(event.target) && !menu.contains(event.target)) setOpen(false);
+  });
+})();
+
 // Repeating form rows (tags): add from a <template>, remove the row.
 document.addEventListener("click", (event) => {
   const add = event.target.closest("[data-add-row]");
