@@ -150,7 +150,7 @@ async def api_seconds(
 def browser_figures(url: str, pod: Pod, runs: int) -> None:
     from playwright.sync_api import sync_playwright
 
-    from console.accounts.management.commands.demo_users import demo_password
+    from console.accounts.demo_logins import demo_password
     from tests.browser.conftest import ARGS, CHROMIUM
 
     if not shutil.which("chromium"):

@@ -42,7 +42,7 @@ COMPANY_ID = 10001  # the demo tenant (console.localcloud.seed.DEMO_TENANT)
 REGION = "cn-bj2"  # the session's default region, where seed_many puts its clusters
 DETAIL_CLUSTER = "prod-web"  # a seeded cluster with pods, an EIP and HA
 NODE_PAGE = 20  # the cluster page asks DescribeSuperNode for this many
-WIRE_USER = "viewer"  # from manage.py demo_users; password "<username>-demo-pass"
+WIRE_USER = "viewer"  # from manage.py demo_users
 
 
 @dataclass(frozen=True)
@@ -366,6 +366,8 @@ CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 def log_in(http, base: str) -> None:
+    from console.accounts.demo_logins import demo_password
+
     form = http.get(f"{base}/accounts/login/")
     token = CSRF_FIELD.search(form.text)
     if form.status_code != 200 or token is None or "csrftoken" not in http.cookies:
@@ -374,7 +376,7 @@ def log_in(http, base: str) -> None:
         f"{base}/accounts/login/",
         data={
             "username": WIRE_USER,
-            "password": f"{WIRE_USER}-demo-pass",
+            "password": demo_password(WIRE_USER),
             "csrfmiddlewaretoken": token.group(1),
         },
     )

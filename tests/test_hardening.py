@@ -9,6 +9,7 @@ import sys
 
 from django.core.cache import cache
 
+from console.accounts.demo_logins import demo_password
 from tests import servers
 from tests.conftest import logged_in
 
@@ -76,14 +77,14 @@ def test_logins_are_throttled_even_with_the_right_password(client, viewer):
         response = client.post("/accounts/login/", {"username": "viewer", "password": "wrong"})
         assert response.status_code == 200
     response = client.post(
-        "/accounts/login/", {"username": "viewer", "password": "viewer-demo-pass"}
+        "/accounts/login/", {"username": "viewer", "password": demo_password("viewer")}
     )
     assert response.status_code == 429
     assert "Too many failed logins" in response.content.decode()
     assert "_auth_user_id" not in client.session
     cache.clear()
     response = client.post(
-        "/accounts/login/", {"username": "viewer", "password": "viewer-demo-pass"}
+        "/accounts/login/", {"username": "viewer", "password": demo_password("viewer")}
     )
     assert response.status_code == 302
 
@@ -98,14 +99,15 @@ def test_it_throttles_a_username_however_it_is_spaced_or_written(client, viewer)
         assert response.status_code == 200
     for spelling in (" viewer", "viewer ", "\tviewer\n", "VIEWER", FULL_WIDTH_VIEWER):
         response = client.post(
-            "/accounts/login/", {"username": spelling, "password": "viewer-demo-pass"}
+            "/accounts/login/", {"username": spelling, "password": demo_password("viewer")}
         )
         assert response.status_code == 429, repr(spelling)
         assert "_auth_user_id" not in client.session
     cache.clear()
     # The same account: the login form strips the spaces (and NFKC folds full-width letters).
     response = client.post(
-        "/accounts/login/", {"username": f" {FULL_WIDTH_VIEWER} ", "password": "viewer-demo-pass"}
+        "/accounts/login/",
+        {"username": f" {FULL_WIDTH_VIEWER} ", "password": demo_password("viewer")},
     )
     assert response.status_code == 302
 

@@ -29,6 +29,7 @@ from websockets import ConnectionClosed
 from websockets.asyncio.client import connect
 
 from console import sendbuffer
+from console.accounts.demo_logins import demo_password
 from console.cloud.signing import flatten, signature
 from console.terminal import protocol as p
 from tests import servers
@@ -224,7 +225,7 @@ def log_in(base: str) -> str:
             "/accounts/login/",
             data={
                 "username": "operator",
-                "password": "operator-demo-pass",
+                "password": demo_password("operator"),
                 "csrfmiddlewaretoken": http.cookies["csrftoken"],
             },
             headers={"Referer": f"{base}/accounts/login/"},

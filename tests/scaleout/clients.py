@@ -12,6 +12,8 @@ import httpx
 import pytest
 import websockets
 
+from console.accounts.demo_logins import demo_password
+
 
 def log_in(base_url: str, username: str = "operator") -> httpx.Client:
     client = httpx.Client(base_url=base_url, timeout=20)
@@ -21,7 +23,7 @@ def log_in(base_url: str, username: str = "operator") -> httpx.Client:
         "/accounts/login/",
         data={
             "username": username,
-            "password": f"{username}-demo-pass",
+            "password": demo_password(username),
             "csrfmiddlewaretoken": token,
         },
     )

@@ -10,6 +10,8 @@ import re
 import httpx
 import pytest
 
+from console.accounts.demo_logins import demo_password
+
 from .clients import csrf_token, running_cluster
 from .layout import production_layout
 
@@ -43,14 +45,14 @@ def test_it_throttles_logins_whatever_address_the_client_claims(url):
     answers = [try_login(client, "viewer", "wrong", n).status_code for n in range(40)]
     assert answers[:5] == [200] * 5
     assert set(answers[5:]) == {429}
-    right = try_login(client, "viewer", "viewer-demo-pass", 41)
+    right = try_login(client, "viewer", demo_password("viewer"), 41)
     assert right.status_code == 429 and "Too many failed logins" in right.text
     assert "sessionid" not in client.cookies
 
 
 def test_it_audits_the_address_nginx_saw_not_the_claimed_one(url):
     operator = httpx.Client(base_url=url, timeout=20)
-    assert try_login(operator, "operator", "operator-demo-pass", 0).status_code == 302
+    assert try_login(operator, "operator", demo_password("operator"), 0).status_code == 302
     cluster_id = running_cluster(operator)
     token = csrf_token(operator, f"/clusters/{cluster_id}/")
     changed = operator.post(
@@ -60,7 +62,7 @@ def test_it_audits_the_address_nginx_saw_not_the_claimed_one(url):
     )
     assert changed.status_code in (200, 302), changed.text[:500]
     admin = httpx.Client(base_url=url, timeout=20)
-    assert try_login(admin, "admin", "admin-demo-pass", 2).status_code == 302
+    assert try_login(admin, "admin", demo_password("admin"), 2).status_code == 302
     export = admin.get("/audit/export.csv", params={"user": "operator"})
     rows = [r for r in csv.DictReader(io.StringIO(export.text)) if r["user"] == "operator"]
     assert rows, export.text[:500]

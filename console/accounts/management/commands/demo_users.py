@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from console.accounts.demo_logins import demo_password
 from console.accounts.models import Role, User
 from console.localcloud.seed import DEMO_TENANT, OTHER_TENANT
 
@@ -15,10 +16,6 @@ DEMO_USERS = [
     ("globex", Role.OPERATOR, OTHER_TENANT),
     ("platform", Role.ADMIN, DEMO_TENANT),  # a platform admin: may act for any tenant
 ]
-
-
-def demo_password(username: str) -> str:
-    return f"{username}-demo-pass"
 
 
 class Command(BaseCommand):
