@@ -212,3 +212,20 @@ def test_it_fills_a_partial_premium_url_from_the_nodes_current_gpus(viewer_clien
     html = viewer_client.get("/pricing/", query).content.decode()
     assert "This field is required" not in html
     assert 'id="premium-price">2.40<' in html  # the type gpu-pool has now: two more nvidia-t4
+
+
+def test_it_answers_a_gpu_change_with_the_result_and_never_the_typed_inputs(viewer_client, cloud):
+    # Issue 14, defect 2: the inputs stay as typed; a newly picked cluster's node list comes
+    # out of band, and only then.
+    cid = Cluster.objects.get(name="legacy-batch").cluster_id
+    staging = Cluster.objects.get(name="staging-api").cluster_id
+    headers = {"HX-Request": "true", "HX-Target": "premium-result"}
+    query = premium_query("legacy-batch", **{"premium-nodes_of": staging})
+    html = viewer_client.get("/pricing/", query, headers=headers).content.decode()
+    assert "<html" not in html and 'id="premium-answer"' in html
+    assert 'name="premium-gpu_count"' not in html and 'name="premium-gpu_type"' not in html
+    assert re.search(r'<select name="premium-super_node"[^>]*hx-swap-oob="true"', html)
+    assert f'id="premium-nodes-of" value="{cid}" hx-swap-oob="true"' in html
+    same = premium_query("legacy-batch", **{"premium-nodes_of": cid})
+    html = viewer_client.get("/pricing/", same, headers=headers).content.decode()
+    assert 'id="premium-answer"' in html and "<select" not in html and "hx-swap-oob" not in html

@@ -55,6 +55,9 @@ async def calculator(request: HttpRequest) -> HttpResponse:
     target = request.htmx.target if request.htmx else None
     if target == "price-result":
         return render(request, "pricing/_result.html", await _price_context(request))
+    if target == "premium-result":
+        context = await _premium_context(request, fragment=True)
+        return render(request, "pricing/_premium_result.html", context)
     if target == "premium":
         return render(request, "pricing/_premium.html", await _premium_context(request))
     try:
@@ -129,7 +132,9 @@ async def _compare(request: HttpRequest, form: PriceForm) -> list[dict] | None:
     return rows
 
 
-async def _premium_context(request: HttpRequest, clusters=None, clusters_error="") -> dict:
+async def _premium_context(
+    request: HttpRequest, clusters=None, clusters_error="", fragment=False
+) -> dict:
     if clusters is None and not clusters_error:
         try:
             clusters = await _clusters(request)
@@ -161,7 +166,16 @@ async def _premium_context(request: HttpRequest, clusters=None, clusters_error="
         for name, value in initial.items():
             data.setdefault(f"premium-{name}", value)
     form = PremiumForm(data, clusters=clusters, nodes=nodes, initial=initial)
-    context = {"premium_form": form, "has_clusters": bool(clusters)}
+    # The page's node list is of another cluster: the answer brings this one's along.
+    nodes_changed = fragment and asked and data.get("premium-nodes_of") != cluster_id
+    if nodes_changed:
+        form.fields["super_node"].widget.attrs["hx-swap-oob"] = "true"
+    context = {
+        "premium_form": form,
+        "has_clusters": bool(clusters),
+        "fragment": fragment,
+        "nodes_changed": nodes_changed,
+    }
     if asked and form.is_valid():
         try:
             answer = await cloudcall.call(request, "GetClusterPaymentOfPremium", **form.params())
