@@ -151,6 +151,38 @@ def test_it_refuses_capacity_below_what_is_allocated(operator_client, cloud):
     assert Cluster.objects.get(cluster_id=cid).max_cpu == 64
 
 
+def test_it_says_which_capacity_fields_were_left_unchanged(operator_client, cloud):
+    # Issue 14, defect 8: an emptied Max CPU said only "Capacity updated.".
+    cid = cluster_id("prod-web")
+    response = operator_client.post(
+        f"/clusters/{cid}/capacity/",
+        {
+            "max_cpu": "",
+            "max_memory": "300",
+            "max_pods": "",
+            "max_storage": "2048",
+            "max_storage_allocation": "Shared",
+        },
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "Capacity updated." in html
+    assert "Left unchanged (their boxes were empty): Max CPU (cores) and Max pods." in html
+    cluster = Cluster.objects.get(cluster_id=cid)
+    assert (cluster.max_cpu, cluster.max_memory) == (64, 300)
+
+
+def test_it_refuses_a_capacity_change_with_every_box_empty(operator_client, cloud):
+    cid = cluster_id("prod-web")
+    empty = dict.fromkeys(("max_cpu", "max_memory", "max_pods", "max_storage"), "")
+    response = operator_client.post(
+        f"/clusters/{cid}/capacity/", {**empty, "max_storage_allocation": "Shared"}
+    )
+    assert response.status_code == 400
+    assert "Capacity updated." not in response.content.decode()
+    assert "Nothing to change" in response.content.decode()
+
+
 def test_it_updates_subnets(operator_client, cloud):
     cid = cluster_id("prod-web")
     operator_client.post(f"/clusters/{cid}/subnets/", {"subnet_ids": "subnet-a, subnet-b"})

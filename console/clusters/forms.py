@@ -229,8 +229,12 @@ class CapacityForm(ActionForm):
         super().__init__(*args, **kwargs)
         self.allocated = allocated or {}
 
+    NUMBERS = ("max_cpu", "max_memory", "max_pods", "max_storage")
+
     def clean(self):
         data = super().clean()
+        if not self.errors and all(data.get(name) is None for name in self.NUMBERS):
+            raise ValidationError(_("Nothing to change: every box is empty."))
         for field, used in self.allocated.items():
             value = data.get(field)
             if value is not None and value < used:
@@ -238,6 +242,12 @@ class CapacityForm(ActionForm):
                     field, _("Cannot be below what is allocated now (%(used)s).") % {"used": used}
                 )
         return data
+
+
+    def left_unchanged(self) -> list[str]:
+        """The labels of the limits left empty, which the cloud then keeps as they are."""
+        empty = [name for name in self.NUMBERS if self.cleaned_data.get(name) is None]
+        return [str(self.fields[name].label) for name in empty]
 
 
 class AttachEIPForm(ActionForm):

@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from console.cloud.client import CloudError, CloudUnavailable
@@ -29,7 +31,7 @@ async def _page_with(request: HttpRequest, cluster_id: str, **forms_) -> HttpRes
     return render(request, "clusters/detail.html", context, status=400)
 
 
-async def _submit(request, cluster_id, form, form_name: str, action: str, done: str):
+async def _submit(request, cluster_id, form, form_name: str, action: str, done: str, note=None):
     if form.is_valid():
         try:
             await cloudcall.call(request, action, ClusterID=cluster_id, **form.params())
@@ -37,6 +39,8 @@ async def _submit(request, cluster_id, form, form_name: str, action: str, done: 
             form.add_cloud_error(exc)
         else:
             messages.success(request, done)
+            if note and (text := note(form)):
+                messages.warning(request, text)
             return redirect("clusters:detail", cluster_id=cluster_id)
     return await _page_with(request, cluster_id, **{form_name: form})
 
@@ -55,8 +59,26 @@ async def update_subnets(request: HttpRequest, cluster_id: str) -> HttpResponse:
 async def update_capacity(request: HttpRequest, cluster_id: str) -> HttpResponse:
     form = CapacityForm(request.POST)
     return await _submit(
-        request, cluster_id, form, "capacity_form", "UpdateClusterCapacity", _("Capacity updated.")
+        request,
+        cluster_id,
+        form,
+        "capacity_form",
+        "UpdateClusterCapacity",
+        _("Capacity updated."),
+        note=_left_unchanged,
     )
+
+
+def _left_unchanged(form: CapacityForm) -> str:
+    # An emptied box is left out of the call, so the cloud keeps that limit: say so.
+    labels = form.left_unchanged()
+    if not labels:
+        return ""
+    return ngettext(
+        "Left unchanged (its box was empty): %(fields)s.",
+        "Left unchanged (their boxes were empty): %(fields)s.",
+        len(labels),
+    ) % {"fields": get_text_list(labels, _("and"))}
 
 
 @require_POST
