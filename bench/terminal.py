@@ -49,7 +49,6 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "console.settings")
 
 from console.accounts.demo_logins import demo_password  # noqa: E402
-from console.cloud.signing import flatten, signature  # noqa: E402
 from tests import servers  # noqa: E402
 
 OUTPUT, INPUT, ACK, STATUS = 0, 0, 2, 3
@@ -328,18 +327,8 @@ def report(args, results: dict) -> None:
 # Attacks on memory ------------------------------------------------------------------
 
 
-def rss(pid: int) -> int:
-    """Resident memory of one process (Linux /proc)."""
-    status = Path(f"/proc/{pid}/status").read_text()
-    return int(re.search(r"VmRSS:\s+(\d+) kB", status)[1]) * 1024
-
-
 def api_call(console: servers.Server, action: str, **params) -> dict:
-    """A signed call with the install's admin key, as an SDK or a script makes it."""
-    public, private = console.keys()
-    body = flatten({"Action": action, "PublicKey": public, "CompanyID": 10001, **params})
-    body["Signature"] = signature(body, private)
-    answer = httpx.post(f"{console.url}/api", data=body, timeout=30).json()
+    answer = console.call(action, CompanyID=10001, **params)
     if answer["RetCode"] != 0:
         raise RuntimeError(f"{action}: {answer}")
     return answer
@@ -370,12 +359,12 @@ class Watch:
     def __init__(self, console: servers.Server, marker: str):
         self.console, self.marker = console, marker
         self.seen = console.log_path.read_text().count(marker)
-        self.before = self.peak = rss(console.process.pid)
+        self.before = self.peak = servers.rss(console.process.pid)
         self.started = time.monotonic()
         self.ended_after: float | None = None
 
     def ended(self) -> bool:
-        self.peak = max(self.peak, rss(self.console.process.pid))
+        self.peak = max(self.peak, servers.rss(self.console.process.pid))
         if self.console.log_path.read_text().count(self.marker) > self.seen:
             self.ended_after = time.monotonic() - self.started
         return self.ended_after is not None
@@ -387,7 +376,7 @@ class Watch:
 
     async def settle(self) -> dict:
         await asyncio.sleep(2)
-        self.after = rss(self.console.process.pid)
+        self.after = servers.rss(self.console.process.pid)
         return {"before": self.before, "peak": self.peak, "after": self.after,
                 "ended_after": self.ended_after}  # fmt: skip
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -13,6 +14,12 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def rss(pid: int) -> int:
+    """Resident memory of one process, in bytes (Linux /proc)."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmRSS:\s+(\d+) kB", status)[1]) * 1024
 
 
 def free_port() -> int:
@@ -46,6 +53,16 @@ class Server:
         args = ["localcloud", "keys"] + (["--company", str(company)] if company else [])
         values = dict(line.split("=", 1) for line in self.manage(*args).splitlines())
         return values["CONSOLE_PUBLIC_KEY"], values["CONSOLE_PRIVATE_KEY"]
+
+    def call(self, action: str, **params) -> dict:
+        """One API call signed with this server's admin key, as an SDK or a script makes
+        it; the decoded answer, whatever its RetCode."""
+        from console.cloud.signing import flatten, signature
+
+        public, private = self.keys()
+        body = flatten({"Action": action, "PublicKey": public, **params})
+        body["Signature"] = signature(body, private)
+        return httpx.post(f"{self.url}/api", data=body, timeout=30).json()
 
     def stop(self) -> None:
         self.process.terminate()

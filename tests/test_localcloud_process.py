@@ -9,15 +9,7 @@ import sys
 import httpx
 import pytest
 
-from console.cloud.signing import flatten, signature
 from tests import servers
-
-
-def call(server: servers.Server, action: str, **params) -> dict:
-    public, private = server.keys()
-    body = flatten({"Action": action, "PublicKey": public, **params})
-    body["Signature"] = signature(body, private)
-    return httpx.post(f"{server.url}/api", data=body, timeout=10).json()
 
 
 @pytest.fixture
@@ -29,8 +21,7 @@ def test_it_keeps_a_created_cluster_across_a_restart(workdir):
     first = servers.start(workdir, "localcloud")
     try:
         tag = base64.b64encode(b"env").decode() + ":" + base64.b64encode(b"test").decode()
-        created = call(
-            first,
+        created = first.call(
             "CreateCluster",
             Region="cn-bj2",
             Name="survivor",
@@ -48,7 +39,7 @@ def test_it_keeps_a_created_cluster_across_a_restart(workdir):
         first.stop()
     second = servers.start(workdir, "localcloud", seed=False)
     try:
-        found = call(second, "DescribeCluster", Region="cn-bj2", ClusterIDs=[created["ClusterID"]])
+        found = second.call("DescribeCluster", Region="cn-bj2", ClusterIDs=[created["ClusterID"]])
         assert found["RetCode"] == 0
         assert found["Infos"][0]["Name"] == "survivor"
         assert found["Infos"][0]["Tags"] == [{"Key": "env", "Value": "test"}]
@@ -63,7 +54,7 @@ def test_it_sets_and_clears_faults_from_the_command_line(workdir):
         response = httpx.post(f"{server.url}/api", data={"Action": "DescribeCluster"})
         assert response.status_code == 503
         server.manage("localcloud", "faults", "--clear")
-        assert call(server, "DescribeCluster", Region="cn-bj2")["RetCode"] == 0
+        assert server.call("DescribeCluster", Region="cn-bj2")["RetCode"] == 0
     finally:
         server.stop()
 

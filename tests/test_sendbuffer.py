@@ -11,10 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
-import re
 import socket
 from collections import deque
-from pathlib import Path
 
 import httpx
 import pytest
@@ -30,7 +28,6 @@ from websockets.asyncio.client import connect
 
 from console import sendbuffer
 from console.accounts.demo_logins import demo_password
-from console.cloud.signing import flatten, signature
 from console.terminal import protocol as p
 from tests import servers
 
@@ -202,17 +199,8 @@ OUTPUT_BYTES = 100_000_000
 GROWTH_LIMIT = 64 * MiB
 
 
-def rss(pid: int) -> int:
-    status = Path(f"/proc/{pid}/status").read_text()
-    return int(re.search(r"VmRSS:\s+(\d+) kB", status)[1]) * 1024
-
-
 def call(server: servers.Server, action: str, **params) -> dict:
-    """A signed API call with the install's admin key, as an SDK or script makes it."""
-    public, private = server.keys()
-    body = flatten({"Action": action, "PublicKey": public, "CompanyID": 10001, **params})
-    body["Signature"] = signature(body, private)
-    answer = httpx.post(f"{server.url}/api", data=body, timeout=30).json()
+    answer = server.call(action, CompanyID=10001, **params)
     assert answer["RetCode"] == 0, answer
     return answer
 
@@ -249,9 +237,9 @@ async def growth_until_logged(server: servers.Server, marker: str, before: int) 
     peak = 0
     async with asyncio.timeout(120):  # bounds the test; nothing here is a time assert
         while server.log_path.read_text().count(marker) == seen and peak < GROWTH_LIMIT:
-            peak = max(peak, rss(server.process.pid) - before)
+            peak = max(peak, servers.rss(server.process.pid) - before)
             await asyncio.sleep(0.1)
-    return max(peak, rss(server.process.pid) - before)
+    return max(peak, servers.rss(server.process.pid) - before)
 
 
 async def read_until_closed(peer) -> int:
@@ -296,7 +284,7 @@ async def test_a_gateway_client_that_never_reads_is_dropped_with_bounded_memory(
         **POD,
     )["SessionID"]
     url, port = socket_url(console, f"/api/session/{session}")
-    before = rss(console.process.pid)
+    before = servers.rss(console.process.pid)
     async with connect(
         url,
         sock=tiny_socket(port),
@@ -317,7 +305,7 @@ async def test_a_browser_socket_that_acknowledges_what_it_never_read_is_closed(c
         {"cluster": cluster_id, "namespace": "default", "pod": POD["PodName"]}
     )
     url, port = socket_url(console, f"/ws/terminal/?{query}")
-    before = rss(console.process.pid)
+    before = servers.rss(console.process.pid)
     async with connect(
         url,
         sock=tiny_socket(port),
