@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from django import template
 from django.utils import formats
+from django.utils.dateparse import parse_datetime
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -23,6 +24,15 @@ def epoch(value: int) -> str:
         return "—"
     moment = datetime.fromtimestamp(int(value), UTC)
     return f"{formats.date_format(moment, 'DATETIME_FORMAT')} UTC"
+
+
+@register.filter
+def k8s_time(value: str) -> datetime | None:
+    """A Kubernetes timestamp (RFC 3339, "2026-11-18T17:28:14Z") as a datetime for `date`."""
+    try:
+        return parse_datetime(value or "")
+    except ValueError:
+        return None
 
 
 @register.filter
