@@ -111,7 +111,31 @@ def test_it_says_why_there_is_no_price(operator_client, cloud):
     response = operator_client.post(
         "/clusters/new/price/", {**GOOD, "charge_type": "Month", "quantity": "40"}
     )
-    assert "Quantity for Month must be 1 to 11" in response.content.decode()
+    html = response.content.decode()
+    assert "Quantity: For Month choose 1 to 11." in html  # the console's words, not the cloud's
+    assert "price-value" in html and 'class="price"' not in html
+
+
+@pytest.mark.parametrize("quantity", ["40", "abc", "0", ""])
+def test_it_prices_only_a_valid_quantity(operator_client, cloud, quantity):
+    # Issue 14, defect 10: an invalid Quantity was priced as one month.
+    response = operator_client.post(
+        "/clusters/new/price/", {**GOOD, "charge_type": "Month", "quantity": quantity}
+    )
+    html = response.content.decode()
+    assert 'class="price"' not in html and "for 1 month" not in html
+    assert "Quantity: " in html
+
+
+def test_it_explains_an_invalid_quantity_in_the_pages_language(operator_client, cloud):
+    response = operator_client.post(
+        "/clusters/new/price/",
+        {**GOOD, "charge_type": "Month", "quantity": "40"},
+        headers={"Accept-Language": "zh-CN"},
+    )
+    html = response.content.decode()
+    assert "包月请选择 1 到 11 个月。" in html
+    assert "must be" not in html and "RetCode" not in html
 
 
 def test_it_changes_capacity(operator_client, cloud):

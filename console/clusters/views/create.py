@@ -48,19 +48,30 @@ async def cluster_create(request: HttpRequest) -> HttpResponse:
     return render(request, "clusters/create.html", {"form": form}, status=400)
 
 
+# The create form's fields that make its price.
+PRICE_FIELDS = ("charge_type", "quantity", "compute_class", "storage_class", "high_availability")
+
+
 @operator_required
 async def create_price(request: HttpRequest) -> HttpResponse:
-    """The price of what the create form says now (htmx swaps it in as the user types)."""
-    params = price_params(request.POST)
+    """The price of what the create form says now (htmx swaps it in as the user types).
+
+    The same form as the submit checks the fields the price depends on: an invalid one is
+    explained in the page's language and nothing is priced, rather than pricing a guess."""
+    form = CreateClusterForm(request.POST)
+    form.is_valid()
+    problems = [
+        (form[name].label, error) for name in PRICE_FIELDS for error in form.errors.get(name, [])
+    ]
+    if problems:
+        return render(request, "clusters/_price.html", {"problems": problems})
+    params = price_params(form.cleaned_data)
     context = {"charge_type": params["ChargeType"]}
-    if not params["ComputeclassType"] or not params["StorageclassType"]:
-        context["error"] = _("Choose the compute and storage classes to see a price.")
+    try:
+        result = await cloudcall.call(request, "GetClusterPrice", **params)
+    except (CloudError, CloudUnavailable) as exc:
+        context["error"] = cloudcall.error_text(exc)
     else:
-        try:
-            result = await cloudcall.call(request, "GetClusterPrice", **params)
-        except (CloudError, CloudUnavailable) as exc:
-            context["error"] = cloudcall.error_text(exc)
-        else:
-            context["price"] = result.Infos[0].Price if result.Infos else None
-            context["quantity"] = params.get("Quantity", 1)
+        context["price"] = result.Infos[0].Price if result.Infos else None
+        context["quantity"] = params.get("Quantity", 1)
     return render(request, "clusters/_price.html", context)
