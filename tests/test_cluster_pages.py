@@ -56,6 +56,32 @@ def test_it_requires_a_tag(operator_client, cloud):
     assert not Cluster.objects.filter(name="new-cluster").exists()
 
 
+def tag_inputs(html: str) -> list[str]:
+    form = html.split('<template id="tag-row-template">')[0]
+    return re.findall(r'<input name="tag_(?:key|value)"[^>]*>', form)
+
+
+def test_it_marks_the_tag_box_that_is_wrong(operator_client, cloud):
+    # Issue 14, defect 11: tag errors were a banner only.
+    data = {**GOOD, "tag_key": ["env", "", "k" * 65], "tag_value": ["prod", "orphan", "v"]}
+    html = operator_client.post("/clusters/new/", data).content.decode()
+    key1, value1, key2, value2, key3, value3 = tag_inputs(html)
+    assert "aria-invalid" not in key1 + value1 + value2 + value3
+    assert 'aria-invalid="true"' in key2 and 'aria-describedby="tag-error-2"' in key2
+    assert 'aria-invalid="true"' in key3 and 'aria-describedby="tag-error-3"' in key3
+    assert re.search(r'<p class="field-error" id="tag-error-2">Every tag needs a key.</p>', html)
+    assert re.search(r'id="tag-error-3">A tag key has at most 64 characters.</p>', html)
+
+
+def test_it_marks_the_first_tag_key_when_there_is_no_tag(operator_client, cloud):
+    html = operator_client.post(
+        "/clusters/new/", {**GOOD, "tag_key": [""], "tag_value": [""]}
+    ).content.decode()
+    key, value = tag_inputs(html)
+    assert 'aria-invalid="true"' in key and "aria-invalid" not in value
+    assert re.search(r'id="tag-error-1">Add at least one tag', html)
+
+
 def test_it_checks_the_quantity_against_the_charge_type(operator_client, cloud):
     response = operator_client.post(
         "/clusters/new/", {**GOOD, "charge_type": "Month", "quantity": "12"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import ipaddress
 import re
+from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -26,6 +27,16 @@ def _prefixed(prefix: str, label):
             )
 
     return check
+
+
+@dataclass
+class TagRow:
+    """One key/value row of the create form, with the error of the box that is wrong."""
+
+    key: str = ""
+    value: str = ""
+    key_error: str = ""
+    value_error: str = ""
 
 
 def encode_tag(key: str, value: str) -> str:
@@ -105,15 +116,14 @@ class CreateClusterForm(ActionForm):
         self.fields["compute_class"].choices = catalogue.compute_classes()
         self.fields["storage_class"].choices = catalogue.storage_classes()
         self.tag_rows = self._tag_rows()
-        self.tag_error = ""
 
-    def _tag_rows(self) -> list[tuple[str, str]]:
+    def _tag_rows(self) -> list[TagRow]:
         if not self.is_bound:
-            return [("", "")]
+            return [TagRow()]
         keys = self.data.getlist("tag_key")
         values = self.data.getlist("tag_value")
-        rows = list(zip(keys, values + [""] * (len(keys) - len(values)), strict=False))
-        return rows or [("", "")]
+        rows = zip(keys, values + [""] * (len(keys) - len(values)), strict=False)
+        return [TagRow(key, value) for key, value in rows] or [TagRow()]
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
@@ -140,19 +150,25 @@ class CreateClusterForm(ActionForm):
         if problem := catalogue.quantity_error(charge, quantity):
             self.add_error("quantity", problem)
         tags = []
-        for key, value in self.tag_rows:
-            key, value = key.strip(), value.strip()
+        for row in self.tag_rows:
+            key, value = row.key.strip(), row.value.strip()
             if not key and not value:
                 continue
             if not key:
-                self.tag_error = _("Every tag needs a key.")
-            elif len(key) > 64 or len(value) > 128:
-                self.tag_error = _("Tag keys have at most 64 characters, values 128.")
+                row.key_error = _("Every tag needs a key.")
+            elif len(key) > 64:
+                row.key_error = _("A tag key has at most 64 characters.")
+            if len(value) > 128:
+                row.value_error = _("A tag value has at most 128 characters.")
             tags.append(encode_tag(key, value))
         if not tags:
-            self.tag_error = _("Add at least one tag (the API requires one), e.g. env = prod.")
-        if self.tag_error:
-            self.add_error(None, self.tag_error)
+            self.tag_rows[0].key_error = _(
+                "Add at least one tag (the API requires one), e.g. env = prod."
+            )
+        # The banner sums up (each text once); each wrong box carries its own (create.html).
+        errors = (error for row in self.tag_rows for error in (row.key_error, row.value_error))
+        for error in dict.fromkeys(filter(None, errors)):
+            self.add_error(None, error)
         data["tags"] = tags
         return data
 
@@ -242,7 +258,6 @@ class CapacityForm(ActionForm):
                     field, _("Cannot be below what is allocated now (%(used)s).") % {"used": used}
                 )
         return data
-
 
     def left_unchanged(self) -> list[str]:
         """The labels of the limits left empty, which the cloud then keeps as they are."""

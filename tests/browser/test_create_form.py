@@ -41,3 +41,21 @@ def test_the_price_box_explains_it_in_chinese_on_a_chinese_page(browser, live_co
 
     expect(price).to_contain_text("包月请选择 1 到 11 个月。")
     expect(price).not_to_contain_text("must be")
+
+
+def test_a_wrong_tag_marks_its_own_box(login):
+    # Issue 14, defect 11: the banner said what was wrong, but not which box.
+    page = login("operator")
+    page.goto("/clusters/new/")
+    field(page, "Name").fill("tagless")
+    page.get_by_label("VPC ID").fill("vpc-test1")
+    page.get_by_label("Subnet ID").fill("subnet-test1")
+    page.get_by_label("Tag value").fill("orphan")
+
+    page.get_by_role("button", name="Create cluster").click()
+
+    key = page.get_by_label("Tag key")
+    expect(key).to_have_attribute("aria-invalid", "true")
+    expect(key).to_have_accessible_description("Every tag needs a key.")
+    expect(page.get_by_label("Tag value")).not_to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Tag value")).to_have_value("orphan")
