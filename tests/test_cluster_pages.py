@@ -109,6 +109,20 @@ def test_it_shows_an_unavailable_cloud_on_create_and_keeps_the_form(operator_cli
     assert "The cloud is unavailable" in html and 'value="new-cluster"' in html
 
 
+def test_it_offers_the_vpcs_and_subnets_the_tenants_clusters_use(operator_client, cloud):
+    # Issue 14, friction: VPC and subnet were free text with no hint.
+    html = operator_client.get("/clusters/new/").content.decode()
+    assert re.search(r'<input type="text" name="vpc_id"[^>]*list="vpc-choices"', html)
+    assert re.search(r'<input type="text" name="subnet_id"[^>]*list="subnet-choices"', html)
+    vpcs = re.search(r'<datalist id="vpc-choices">(.*?)</datalist>', html, re.S).group(1)
+    subnets = re.search(r'<datalist id="subnet-choices">(.*?)</datalist>', html, re.S).group(1)
+    assert re.findall(r'<option value="([^"]+)"', vpcs) == ["vpc-demo01"]
+    assert re.findall(r'<option value="([^"]+)"', subnets) == ["subnet-demo01"]
+    # A typed value is still taken.
+    created = operator_client.post("/clusters/new/", {**GOOD, "vpc_id": "vpc-typed1"})
+    assert created.status_code == 302
+
+
 def test_it_validates_one_field_on_blur(operator_client, cloud):
     response = operator_client.post(
         "/clusters/new/", {**GOOD, "subnet_id": "net-1", "_validate_field": "subnet_id"}

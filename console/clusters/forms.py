@@ -90,12 +90,19 @@ class CreateClusterForm(ActionForm):
     high_availability = forms.ChoiceField(
         label=gettext_lazy("Control plane"), choices=catalogue.HIGH_AVAILABILITY
     )
+    # The page offers the VPCs and subnets the tenant's clusters use (a datalist: a typed
+    # value is still taken).
     vpc_id = forms.CharField(
-        label=gettext_lazy("VPC ID"), validators=[_prefixed("vpc-", gettext_lazy("A VPC ID"))]
+        label=gettext_lazy("VPC ID"),
+        validators=[_prefixed("vpc-", gettext_lazy("A VPC ID"))],
+        widget=forms.TextInput(attrs={"list": "vpc-choices", "autocomplete": "off"}),
+        help_text=gettext_lazy("Pick one your clusters use, or type another."),
     )
     subnet_id = forms.CharField(
         label=gettext_lazy("Subnet ID"),
         validators=[_prefixed("subnet-", gettext_lazy("A subnet ID"))],
+        widget=forms.TextInput(attrs={"list": "subnet-choices", "autocomplete": "off"}),
+        help_text=gettext_lazy("Pick one your clusters use, or type another."),
     )
     service_cidr = forms.CharField(
         label=gettext_lazy("Service CIDR"),

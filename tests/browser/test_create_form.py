@@ -59,3 +59,15 @@ def test_a_wrong_tag_marks_its_own_box(login):
     expect(key).to_have_accessible_description("Every tag needs a key.")
     expect(page.get_by_label("Tag value")).not_to_have_attribute("aria-invalid", "true")
     expect(page.get_by_label("Tag value")).to_have_value("orphan")
+
+
+def test_vpc_and_subnet_offer_what_the_tenants_clusters_use(login):
+    # Issue 14, friction: free text with no hint; typed values are still taken.
+    page = login("operator")
+    page.goto("/clusters/new/")
+    suggestions = "box => [...box.list.options].map(o => [o.value, o.textContent])"
+    # The demo clusters' (other tests of the run may add their own).
+    assert ["vpc-demo01", "vpc-demo01-net"] in page.get_by_label("VPC ID").evaluate(suggestions)
+    assert ["subnet-demo01", "vpc-demo01"] in page.get_by_label("Subnet ID").evaluate(suggestions)
+    page.get_by_label("VPC ID").fill("vpc-mine1")
+    expect(page.get_by_label("VPC ID")).to_have_value("vpc-mine1")

@@ -14,6 +14,18 @@ from console.web.access import operator_required
 from console.web.forms import validate_one_field
 
 from ..forms import CreateClusterForm, price_params
+from ..lookup import all_clusters
+
+
+async def _network_choices(request: HttpRequest) -> dict:
+    """The VPCs and subnets the tenant's clusters in this region use, as typing hints."""
+    try:
+        clusters, _total = await all_clusters(request)
+    except (CloudError, CloudUnavailable):
+        return {}  # only hints: the form works without them
+    vpcs = {c.VpcID: c.VpcName for c in clusters if c.VpcID}
+    subnets = {s: c.VpcID for c in clusters for s in c.SubnetIDs}
+    return {"vpc_choices": sorted(vpcs.items()), "subnet_choices": sorted(subnets.items())}
 
 
 @operator_required
@@ -22,7 +34,8 @@ async def cluster_create(request: HttpRequest) -> HttpResponse:
         form = CreateClusterForm(
             initial={"charge_type": "Dynamic", "quantity": 1, "high_availability": "false"}
         )
-        return render(request, "clusters/create.html", {"form": form})
+        context = {"form": form, **await _network_choices(request)}
+        return render(request, "clusters/create.html", context)
     form = CreateClusterForm(request.POST)
     field = request.POST.get("_validate_field")
     if field:
@@ -45,7 +58,8 @@ async def cluster_create(request: HttpRequest) -> HttpResponse:
                 _("Cluster %(name)s is being created.") % {"name": form.cleaned_data["name"]},
             )
             return redirect("clusters:detail", cluster_id=created.ClusterID)
-    return render(request, "clusters/create.html", {"form": form}, status=400)
+    context = {"form": form, **await _network_choices(request)}
+    return render(request, "clusters/create.html", context, status=400)
 
 
 # The create form's fields that make its price.
