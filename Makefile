@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint format chromium kubectl nginx gettext bubblewrap bench clean
+.PHONY: run test lint format chromium cjk-font kubectl nginx gettext bubblewrap bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,20 @@ endef
 chromium:
 	$(call debian,chromium,chromium,browser tests)
 
+# $(call debian_font,FAMILY,PACKAGE,what is wrong without it): as debian, for a font
+# package, which fontconfig finds by family rather than a command.
+define debian_font
+	@if fc-list 2>/dev/null | grep -qi "$(1)"; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  echo "installing Debian's $(2)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; \
+	else echo "the $(1) font is missing: $(3) (run as root to install)"; fi
+endef
+
+# Chinese pages in browser tests and screenshots draw real glyphs, not boxes.
+cjk-font:
+	$(call debian_font,Noto Sans CJK,fonts-noto-cjk,Chinese text in browser screenshots shows as boxes)
+
 # The end-to-end test of localcloud's Kubernetes API runs the real kubectl.
 kubectl:
 	$(call debian,kubectl,kubernetes-client,the kubectl test)
@@ -68,7 +82,7 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-test: $(STAMP) chromium kubectl nginx gettext bubblewrap lint
+test: $(STAMP) chromium cjk-font kubectl nginx gettext bubblewrap lint
 	$(PY) -m pytest
 
 bench: $(STAMP)

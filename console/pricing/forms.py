@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from console.clusters.forms import price_params
 from console.web import catalogue
 from console.web.forms import ActionForm
+from console.web.templatetags.console import cloud_word
 
 NO_CLUSTER = ("", gettext_lazy("None: price a new cluster"))
 
@@ -117,7 +118,7 @@ class PremiumForm(ActionForm):
         kwargs.setdefault("prefix", "premium")
         super().__init__(*args, **kwargs)
         self.fields["cluster"].choices = [
-            (c.ClusterID, f"{c.Name} ({c.ClusterID}, {c.ChargeType})") for c in clusters
+            (c.ClusterID, f"{c.Name} ({c.ClusterID}, {cloud_word(c.ChargeType)})") for c in clusters
         ]
         self.fields["super_node"].choices = [
             (n.NodeName, _("%(node)s (now %(gpus)s)") % {"node": n.NodeName, "gpus": _gpus(n)})

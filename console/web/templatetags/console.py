@@ -64,13 +64,30 @@ _CLOUD_WORDS = {
     "Dynamic": gettext_lazy("Pay by the hour"),
     "Month": gettext_lazy("Monthly"),
     "Year": gettext_lazy("Yearly"),
+    # Region names (DescribeCluster's RegionAlias), an API server address's type, and
+    # the type of a Kubernetes event.
+    "North China 2": gettext_lazy("North China 2"),
+    "East China 2": gettext_lazy("East China 2"),
+    "advertise": gettext_lazy("Advertised"),
+    "Normal": gettext_lazy("Normal"),
+    "Warning": gettext_lazy("Warning"),
 }
+
+# The cloud's names of its regions, as RegionAlias gives them; the picker shows them.
+_REGION_NAMES = {"cn-bj2": "North China 2", "cn-sh2": "East China 2"}
 
 
 @register.filter
 def cloud_word(value) -> str:
-    """A state or charge type from the cloud in the page's language; others as they are."""
+    """A state, charge type or name from the cloud in the page's language; others as they are."""
     return str(_CLOUD_WORDS.get(value, value))
+
+
+@register.filter
+def region_label(region: str) -> str:
+    """A region code with its name in the page's language: "cn-bj2 (North China 2)"."""
+    name = _REGION_NAMES.get(region)
+    return f"{region} ({cloud_word(name)})" if name else region
 
 
 @register.filter
