@@ -3,6 +3,8 @@ no peeking into another tenant, and tenant text always rendered as text."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -109,8 +111,12 @@ XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 def test_stored_markup_in_names_remarks_tags_logs_and_yaml_renders_as_text(operator_client, cloud):
     cluster = Cluster.objects.get(name="prod-web")
+    # Expiring soon, so the overview names it too.
     Cluster.objects.filter(pk=cluster.pk).update(
-        name=XSS, remark=XSS, tags=[{"Key": XSS, "Value": XSS}]
+        name=XSS,
+        remark=XSS,
+        tags=[{"Key": XSS, "Value": XSS}],
+        expire_time=int(time.time()) + 5 * 86400,
     )
     pod = Pod.objects.get(cluster=cluster, name="web-6f7d9c-x2k4p")
     LogLine.objects.create(

@@ -67,9 +67,9 @@ def test_it_lists_gpus(viewer_client, cloud):
 
 def test_it_shows_used_against_max(viewer_client, cloud):
     html = viewer_client.get(nodes_url("staging-api")).content.decode()
-    # The seeded pods (3.5 cores, 7 GiB, 5 pods) run on the default node.
+    # The seeded pods (4.5 cores, 9 GiB, 7 pods) run on the default node.
     default = row(html, "super-node-default")
-    assert "3.50 / 32" in default and "7 / 128" in default and "5 / 110" in default
+    assert "4.50 / 32" in default and "9 / 128" in default and "7 / 110" in default
     gpu = row(html, "gpu-pool")
     assert "0 / 32" in gpu and "0 / 128" in gpu and "0 / 64" in gpu
 
@@ -188,7 +188,7 @@ def test_it_refuses_a_size_below_what_is_in_use(operator_client, cloud):
         {"max_cpu": "2", "max_memory": "128", "max_pods": "110"},
     )
     assert response.status_code == 400
-    assert "Cannot be below what is in use (3.5)." in response.content.decode()
+    assert "Cannot be below what is in use (4.5)." in response.content.decode()
     assert node("staging-api", "super-node-default").max_cpu == 32
 
 

@@ -20,9 +20,10 @@ def now() -> float:
     return time.time()
 
 
-def plan_control_plane(start: float, ha: bool) -> dict:
-    """Each component becomes ready at its own moment, one after another."""
-    seconds = settings.LOCALCLOUD_CREATE_SECONDS
+def plan_control_plane(start: float, ha: bool, seconds: float | None = None) -> dict:
+    """Each component becomes ready at its own moment, one after another, the last after
+    `seconds` (LOCALCLOUD_CREATE_SECONDS unless given)."""
+    seconds = settings.LOCALCLOUD_CREATE_SECONDS if seconds is None else seconds
     step = seconds / len(CONTROL_PLANE_COMPONENTS)
     return {
         name: {"ready_at": start + step * (i + 1), "replicas": 3 if ha and name == "ETCD" else 1}

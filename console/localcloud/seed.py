@@ -1,8 +1,11 @@
-"""Demo data: two tenants, two regions, clusters in every state, GPU nodes, pods and logs."""
+"""Demo data: two tenants, two regions, clusters in every state, GPU nodes, workloads
+(deployments, a statefulset, a job, services, config, a secret) with their pods, and logs."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import secrets
 import time
 
 from django.conf import settings
@@ -10,10 +13,14 @@ from django.db import transaction
 
 from . import keys
 from .handlers.clusters import build_cluster
-from .models import ApiKey, Cluster, Namespace, Pod, Project, SuperNode, Tenant
+from .k8s import controllers
+from .k8s.resources import by_kind
+from .k8s.store import store_for, timestamp
+from .models import ApiKey, Cluster, Namespace, Project, SuperNode, Tenant
 
 DEMO_TENANT = 10001
 OTHER_TENANT = 10002
+CREATING_SECONDS = 600  # ml-training stays Creating this long after the seed
 
 _BASE = {
     "vpc_id": "vpc-demo01",
@@ -25,32 +32,51 @@ _BASE = {
     "quantity": 1,
 }
 
-_PODS = [
+# The demo's workloads, each owning its demo pods as its controller would have made them:
+# the ReplicaSet's pod-template hash and the pods' suffixes are the names the demo has
+# always had (the terminal, logs and tests open them by name).
+# (namespace, deployment, containers, labels, pod-template hash, pod suffixes)
+_DEPLOYMENTS = [
     (
         "default",
-        "web-6f7d9c-x2k4p",
+        "web",
         [("nginx", "nginx:1.27"), ("log-shipper", "fluent-bit:3.1")],
         {"app": "web"},
+        "6f7d9c",
+        ["x2k4p", "q8m3z"],
     ),
-    (
-        "default",
-        "web-6f7d9c-q8m3z",
-        [("nginx", "nginx:1.27"), ("log-shipper", "fluent-bit:3.1")],
-        {"app": "web"},
-    ),
-    ("default", "api-5b8c7d-h7j2n", [("app", "registry.local/api:2.4.1")], {"app": "api"}),
+    ("default", "api", [("app", "registry.local/api:2.4.1")], {"app": "api"}, "5b8c7d", ["h7j2n"]),
     (
         "shop",
-        "checkout-84d9f-t5r6w",
+        "checkout",
         [("checkout", "registry.local/checkout:1.9")],
         {"app": "checkout"},
+        "84d9f",
+        ["t5r6w"],
     ),
     (
         "kube-system",
-        "coredns-7db6d8ff4d-7x9vq",
+        "coredns",
         [("coredns", "coredns/coredns:1.11.1")],
         {"k8s-app": "kube-dns"},
+        "7db6d8ff4d",
+        ["7x9vq"],
     ),
+]
+# (namespace, name, port, target port, protocol, selector); a port of None: headless.
+_SERVICES = [
+    ("default", "web", 80, 80, "TCP", {"app": "web"}),
+    ("default", "api", 8080, 8080, "TCP", {"app": "api"}),
+    ("shop", "checkout", 8080, 8080, "TCP", {"app": "checkout"}),
+    ("shop", "orders-db", 5432, 5432, "TCP", {"app": "orders-db"}),
+    ("kube-system", "kube-dns", 53, 53, "UDP", {"k8s-app": "kube-dns"}),
+]
+_NGINX_CONF = "server {\n  listen 80;\n  location /api/ { proxy_pass http://api:8080; }\n}\n"
+_COREFILE = ".:53 {\n    kubernetes cluster.local\n    forward . /etc/resolv.conf\n}\n"
+_CONFIGMAPS = [
+    ("default", "web-config", {"nginx.conf": _NGINX_CONF}),
+    ("default", "api-config", {"LOG_LEVEL": "info", "CHECKOUT_URL": "http://checkout.shop:8080"}),
+    ("kube-system", "coredns", {"Corefile": _COREFILE}),
 ]
 
 
@@ -59,28 +85,98 @@ def _uid(*parts: str) -> str:
     return f"{d[:8]}-{d[8:12]}-{d[12:16]}-{d[16:20]}-{d[20:32]}"
 
 
-def add_pods(cluster: Cluster, started: int) -> None:
-    node = cluster.super_nodes.filter(is_default=True).first()
+def _template(containers: list[tuple[str, str]], labels: dict) -> dict:
+    requests = {"cpu": "500m", "memory": "1Gi"}
+    return {
+        "metadata": {"labels": labels},
+        "spec": {
+            "containers": [
+                {"name": name, "image": image, "resources": {"requests": requests}}
+                for name, image in containers
+            ]
+        },
+    }
+
+
+def _create(cluster: Cluster, kind: str, namespace: str, name: str, body: dict, **names) -> None:
+    """Write an object as the API would and let its controller act (with the demo's names)."""
+    resource = by_kind(kind)
+    labels = (body.get("spec") or {}).get("selector", {}).get("matchLabels")
+    meta = controllers.new_metadata(cluster, name, namespace, generation=1)
+    if labels:
+        meta["labels"] = labels
+    obj = {"kind": kind, "apiVersion": resource.api_version, "metadata": meta, **body}
+    saved = store_for(resource).save(cluster, obj)
+    controllers.reconcile(cluster, saved, **names)
+
+
+def add_workloads(cluster: Cluster, started: int) -> None:
+    """Deployments, a StatefulSet and a Job with their pods, services, config and a secret."""
     Namespace.objects.get_or_create(
         cluster=cluster,
         name="shop",
         defaults={"uid": _uid(cluster.cluster_id, "shop"), "create_time": started},
     )
-    for namespace, name, containers, labels in _PODS:
-        Pod.objects.create(
-            cluster=cluster,
-            namespace=namespace,
-            name=name,
-            uid=_uid(cluster.cluster_id, namespace, name),
-            node_name=node.node_name if node else "",
-            containers=[{"name": c, "image": image} for c, image in containers],
-            labels=labels,
-            cpu=0.5 * len(containers),
-            memory=1.0 * len(containers),
-            create_time=started,
-            # An hour of history is written on first read.
-            logs_written_ns=(int(time.time()) - 3600) * 1_000_000_000,
-        )
+    for namespace, name, containers, labels, pod_hash, suffixes in _DEPLOYMENTS:
+        spec = {
+            "replicas": len(suffixes),
+            "selector": {"matchLabels": labels},
+            "template": _template(containers, labels),
+        }
+        _create(
+            cluster, "Deployment", namespace, name, {"spec": spec},
+            pod_hash=pod_hash, pod_suffixes=suffixes,
+        )  # fmt: skip
+    db = {"app": "orders-db"}
+    spec = {
+        "replicas": 1,
+        "serviceName": "orders-db",
+        "selector": {"matchLabels": db},
+        "template": _template([("postgres", "postgres:16")], db),
+    }
+    _create(cluster, "StatefulSet", "shop", "orders-db", {"spec": spec})
+    report = {"job-name": "nightly-report"}
+    template = _template([("report", "registry.local/report:1.2")], report)
+    template["spec"]["restartPolicy"] = "Never"
+    spec = {"completions": 1, "selector": {"matchLabels": report}, "template": template}
+    _create(cluster, "Job", "default", "nightly-report", {"spec": spec}, pod_suffixes=["m4k8d"])
+    for i, (namespace, name, port, target, protocol, selector) in enumerate(_SERVICES):
+        ports = [{"port": port, "targetPort": target, "protocol": protocol}]
+        spec = {"type": "ClusterIP", "clusterIP": f"10.96.0.{10 + i}", "ports": ports,
+                "selector": selector}  # fmt: skip
+        _create(cluster, "Service", namespace, name, {"spec": spec})
+    for namespace, name, data in _CONFIGMAPS:
+        _create(cluster, "ConfigMap", namespace, name, {"data": data})
+    # Made per install: no value in the repository is a password anywhere.
+    password = secrets.token_urlsafe(18)
+    data = {
+        "DATABASE_URL": "postgres://api@orders-db.shop:5432/orders",
+        "DATABASE_PASSWORD": password,
+    }
+    encoded = {k: base64.b64encode(v.encode()).decode() for k, v in data.items()}
+    _create(cluster, "Secret", "default", "api-credentials", {"type": "Opaque", "data": encoded})
+    _settle(cluster, started)
+
+
+def _settle(cluster: Cluster, started: int) -> None:
+    """The workloads were made when the cluster started, not now; pods keep the uids their
+    logs are written from, and have an hour of history written on first read."""
+    stamp = timestamp(started)
+    for row in cluster.kube_objects.all():
+        body = row.body
+        body["metadata"]["creationTimestamp"] = stamp
+        for key in ("firstTimestamp", "lastTimestamp"):
+            if key in body:
+                body[key] = stamp
+        for key in ("startTime", "completionTime"):
+            if key in (body.get("status") or {}):
+                body["status"][key] = stamp
+        row.save(update_fields=["body"])
+    for pod in cluster.pods.all():
+        pod.uid = _uid(cluster.cluster_id, pod.namespace, pod.name)
+        pod.create_time = started
+        pod.logs_written_ns = (int(time.time()) - 3600) * 1_000_000_000
+        pod.save(update_fields=["uid", "create_time", "logs_written_ns"])
 
 
 def _tenant(company_id: int, name: str, email: str) -> Tenant:
@@ -138,6 +234,7 @@ def seed() -> bool:
                 "high_availability": "true",
                 "eip_id": "eip-prodweb1",
                 "remark": "Customer-facing web",
+                "quantity": 3,  # 40 days into a three-month term
             },
             40,
         ),
@@ -149,7 +246,11 @@ def seed() -> bool:
             "legacy-batch",
             "Abnormal",
             "Month",
-            {"remark": "Nightly batch jobs", "reason": "KubeScheduler is crash-looping"},
+            {
+                "remark": "Nightly batch jobs",
+                "reason": "KubeScheduler is crash-looping",
+                "quantity": 2,  # 50 days into two months: expires in ten days
+            },
             50,
         ),
         (
@@ -180,6 +281,8 @@ def seed() -> bool:
         cluster = build_cluster(
             start=started if status != "Creating" else now,
             status=status,
+            # Long enough to be seen Creating after `make run`, whatever the default.
+            create_seconds=CREATING_SECONDS if status == "Creating" else None,
             tenant=tenant,
             project=project,
             region=region,
@@ -193,11 +296,10 @@ def seed() -> bool:
         )
         if name == "legacy-batch":
             # Expires in ten days and has an unready component: the dashboard flags both.
-            cluster.expire_time = int(now + 10 * day)
             cluster.control_plane["KubeScheduler"]["broken"] = "CrashLoopBackOff"
-            cluster.save(update_fields=["expire_time", "control_plane"])
+            cluster.save(update_fields=["control_plane"])
         if status != "Creating":
-            add_pods(cluster, int(started))
+            add_workloads(cluster, int(started))
         if name == "staging-api":
             SuperNode.objects.create(
                 cluster=cluster,

@@ -171,16 +171,24 @@ def create_cluster(call: Call, p: dict[str, Any]) -> dict:
     return {"ClusterID": cluster.cluster_id}
 
 
-def build_cluster(*, start: float | None = None, status: str = "Creating", **fields) -> Cluster:
-    """A new cluster with its default super node and namespaces (also used by the seed)."""
+def build_cluster(
+    *,
+    start: float | None = None,
+    status: str = "Creating",
+    create_seconds: float | None = None,
+    **fields,
+) -> Cluster:
+    """A new cluster with its default super node and namespaces (also used by the seed,
+    which makes one take longer to create than LOCALCLOUD_CREATE_SECONDS)."""
     moment = lifecycle.now() if start is None else start
-    create_seconds = settings.LOCALCLOUD_CREATE_SECONDS
+    if create_seconds is None:
+        create_seconds = settings.LOCALCLOUD_CREATE_SECONDS
     charge_type = fields["charge_type"]
     cluster = Cluster.objects.create(
         cluster_id=_new_cluster_id(),
         status=status,
         control_plane=lifecycle.plan_control_plane(
-            moment, fields.get("high_availability") == "true"
+            moment, fields.get("high_availability") == "true", create_seconds
         ),
         kube_token=secrets.token_hex(24),
         create_time=int(moment),
