@@ -259,8 +259,23 @@ def test_it_attaches_and_detaches_an_eip(operator_client, cloud):
     assert Cluster.objects.get(cluster_id=cid).eip_id == "eip-new1"
     html = operator_client.get(f"/clusters/{cid}/").content.decode()
     assert "eip-new1" in html and "Download external" in html
-    operator_client.post(f"/clusters/{cid}/eip/detach/")
+    operator_client.post(f"/clusters/{cid}/eip/detach/", {"confirm": "yes"})
     assert Cluster.objects.get(cluster_id=cid).eip_id == ""
+
+
+def test_it_detaches_an_eip_only_once_confirmed(operator_client, cloud):
+    # Issue 14, friction: Detach EIP was one click; a plain POST now changes nothing.
+    cid = cluster_id("prod-web")
+    html = operator_client.get(f"/clusters/{cid}/").content.decode()
+    panel = re.search(r'<details[^>]*id="detach-eip-panel".*?</details>', html, re.S).group()
+    assert '<input type="hidden" name="confirm" value="yes">' in panel
+    assert "stop working" in panel
+    response = operator_client.post(f"/clusters/{cid}/eip/detach/")
+    assert response.status_code == 400
+    assert Cluster.objects.get(cluster_id=cid).eip_id == "eip-prodweb1"
+    html = response.content.decode()
+    assert re.search(r'<details open id="detach-eip-panel"', html)
+    assert "Nothing was changed" in html
 
 
 def test_it_shows_why_an_eip_cannot_be_attached(operator_client, cloud):

@@ -26,7 +26,7 @@ CHANGES = [
     ("clusters:subnets", "staging-api", None, {"subnet_ids": "subnet-demo01 subnet-demo02"}),
     ("clusters:capacity", "staging-api", None, CAPACITY),
     ("clusters:attach-eip", "staging-api", None, {"eip_id": "eip-new1"}),
-    ("clusters:detach-eip", "prod-web", None, {}),
+    ("clusters:detach-eip", "prod-web", None, {"confirm": "yes"}),
     ("clusters:delete", "staging-api", None, {"confirm_name": "staging-api"}),
     (
         "supernodes:create",

@@ -140,6 +140,10 @@ def test_it_attaches_and_detaches_an_eip(login, running_cluster):
     expect(page.get_by_text("EIP attached.")).to_be_visible()
     expect(eip).to_have_text("eip-test1")
 
+    # A confirmation step: the first click only opens what detaching means.
+    page.get_by_text("Detach EIP…").click()
+    expect(page.locator("#detach-eip-panel")).to_contain_text("stop working")
+    expect(eip).to_have_text("eip-test1")
     page.get_by_role("button", name="Detach EIP").click()
     expect(page.get_by_text("EIP detached.")).to_be_visible()
     expect(eip).to_have_text("none")

@@ -19,7 +19,9 @@ from ..lookup import unavailable_page
 from .detail import change_forms, detail_context
 
 
-async def _page_with(request: HttpRequest, cluster_id: str, **forms_) -> HttpResponse:
+async def _page_with(
+    request: HttpRequest, cluster_id: str, open_panel: str = "", **forms_
+) -> HttpResponse:
     """The detail page again, with the failed form kept as typed (status 400)."""
     try:
         context = await detail_context(request, cluster_id)
@@ -27,7 +29,7 @@ async def _page_with(request: HttpRequest, cluster_id: str, **forms_) -> HttpRes
         return unavailable_page(request, cluster_id, exc)
     context.update(change_forms(context["cluster"]))
     context.update(forms_)
-    context["open_panel"] = next(iter(forms_))
+    context["open_panel"] = open_panel or next(iter(forms_))
     return render(request, "clusters/detail.html", context, status=400)
 
 
@@ -93,6 +95,9 @@ async def attach_eip(request: HttpRequest, cluster_id: str) -> HttpResponse:
 @require_POST
 @operator_required
 async def detach_eip(request: HttpRequest, cluster_id: str) -> HttpResponse:
+    if request.POST.get("confirm") != "yes":
+        # Unconfirmed (a one-click post): the page again, with what detaching means.
+        return await _page_with(request, cluster_id, open_panel="detach_eip")
     try:
         await cloudcall.call(request, "DetachClusterEIP", ClusterID=cluster_id)
     except (CloudError, CloudUnavailable) as exc:
