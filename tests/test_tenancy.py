@@ -82,3 +82,38 @@ def test_a_key_sealed_under_another_encryption_key_is_a_readable_error(viewer_cl
     response = viewer_client.get("/clusters/")
     assert response.status_code == 200
     assert "cannot be decrypted; an admin must set it again" in response.content.decode()
+
+
+def platform_client():
+    platform = _user("platform", "admin", 10001)
+    platform.is_platform_admin = True
+    platform.save()
+    return logged_in(platform)
+
+
+def test_switching_tenant_stays_on_the_same_page(cloud):
+    # Issue 14, friction: switching tenant landed on the overview.
+    client = platform_client()
+    page = client.get("/pricing/?cpu=8").content.decode()
+    assert (
+        '<input type="hidden" name="next" value="/pricing/?cpu=8">'
+        in page.split('action="/accounts/tenant/"')[1].split("</form>")[0]
+    )
+    response = client.post("/accounts/tenant/", {"company_id": "10002", "next": "/pricing/?cpu=8"})
+    assert response["Location"] == "/pricing/?cpu=8"
+
+
+def test_switching_tenant_leaves_the_old_tenants_cluster_for_the_list(cloud):
+    cid = Cluster.objects.get(name="prod-web").cluster_id
+    client = platform_client()
+    response = client.post(
+        "/accounts/tenant/", {"company_id": "10002", "next": f"/clusters/{cid}/nodes/"}
+    )
+    assert response["Location"] == "/clusters/"
+
+
+def test_switching_tenant_never_goes_to_another_site(cloud):
+    client = platform_client()
+    for next_url in ("https://evil.example/", "//evil.example/x", "/\\evil.example"):
+        response = client.post("/accounts/tenant/", {"company_id": "10002", "next": next_url})
+        assert response["Location"] == "/", next_url

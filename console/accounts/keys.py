@@ -3,10 +3,14 @@ stored encrypted, never shown back); platform admins pick the tenant they act fo
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import Resolver404, resolve
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -77,4 +81,21 @@ async def switch_tenant(request: HttpRequest) -> HttpResponse:
     else:
         await request.session.aset(ACTING_KEY, int(text))
         messages.success(request, _("Acting for tenant %(company)s.") % {"company": int(text)})
-    return redirect("/")
+    return redirect(_same_page(request))
+
+
+def _same_page(request: HttpRequest) -> str:
+    """Back to the page the switch was made on: never another site, and for one object of
+    the tenant acted for before (a cluster, a recording) its section's list instead."""
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return "/"
+    path = urlsplit(target).path
+    try:
+        if not resolve(path).kwargs:
+            return target
+        section = "/" + path.strip("/").split("/")[0] + "/"
+        resolve(section)
+    except Resolver404:
+        return "/"
+    return section
