@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from console.accounts.demo_logins import demo_password
 from tests import servers
 from tests.scaleout.clients import log_in, running_cluster
 
@@ -45,9 +46,11 @@ def wait_for_port(port: int, process: subprocess.Popen, seconds: float = 30) -> 
     raise AssertionError(f"nothing listens on {port}")
 
 
-def test_make_run_serves_on_the_ports_asked_for_and_stops_on_one_ctrl_c(tmp_path):
+def test_make_run_serves_on_the_ports_asked_for_and_stops_on_one_ctrl_c(tmp_path, settings):
     port, k8s_port = servers.free_port(), servers.free_port()
-    env = servers.server_env(tmp_path, DJANGO_SECRET_KEY=secrets.token_urlsafe(50))
+    # This install's secret key, so the demo passwords here are the ones it prints.
+    settings.SECRET_KEY = secrets.token_urlsafe(50)
+    env = servers.server_env(tmp_path, DJANGO_SECRET_KEY=settings.SECRET_KEY)
     for name in ("LOCALCLOUD_PUBLIC_URL", "LOCALCLOUD_K8S_URL", "MAKEFLAGS", "MAKELEVEL"):
         env.pop(name, None)
     log_path = tmp_path / "make-run.log"
@@ -70,6 +73,7 @@ def test_make_run_serves_on_the_ports_asked_for_and_stops_on_one_ctrl_c(tmp_path
         printed = log_path.read_text()
         assert f"Log in at {url}/ with one of:" in printed
         assert f"https://127.0.0.1:{k8s_port}" in printed
+        assert f"operator  password {demo_password('operator')}" in printed
         client = log_in(url)
         cluster = running_cluster(client)
         kubeconfig = client.get(f"/clusters/{cluster}/kubeconfig/").text
