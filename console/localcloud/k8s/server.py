@@ -87,6 +87,7 @@ def handle(cluster: Cluster, request: Request) -> Response:
         if len(request.body) > MAX_BODY:
             raise ApiError(413, "RequestEntityTooLarge", "the request body is too large")
         with transaction.atomic():
+            controllers.advance(cluster)  # jobs and daemonsets move on with time
             return _route(cluster, request)
     except ApiError as exc:
         return exc.response

@@ -217,12 +217,19 @@ class PodStore(GenericStore):
                         "image": c.get("image", ""),
                         "ready": pod.phase == "Running",
                         "restartCount": 0,
-                        "state": {"running": {"startedAt": started}},
+                        "state": _container_state(pod.phase, started),
                     }
                     for c in pod.containers
                 ],
             },
         }
+
+
+def _container_state(phase: str, started: str) -> dict:
+    """A pod of a Job that has run its time ends Completed, as kubectl shows it."""
+    if phase == "Succeeded":
+        return {"terminated": {"exitCode": 0, "reason": "Completed", "startedAt": started}}
+    return {"running": {"startedAt": started}}
 
 
 def _default_node(cluster: Cluster) -> str:

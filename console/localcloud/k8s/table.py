@@ -31,6 +31,22 @@ def _replicas(obj: dict) -> tuple[int, int, int, int]:
     )
 
 
+def _pod_status(obj: dict) -> str:
+    """The phase, or a finished container's reason (Completed), as kubectl prints it."""
+    status = obj.get("status") or {}
+    for container in status.get("containerStatuses") or []:
+        reason = ((container.get("state") or {}).get("terminated") or {}).get("reason")
+        if reason:
+            return reason
+    return status.get("phase", "")
+
+
+def _job_status(obj: dict) -> str:
+    conditions = (obj.get("status") or {}).get("conditions") or []
+    done = [c["type"] for c in conditions if c.get("status") == "True"]
+    return "Complete" if "Complete" in done else "Failed" if "Failed" in done else "Running"
+
+
 def _ports(obj: dict) -> str:
     ports = (obj.get("spec") or {}).get("ports") or []
     return ",".join(f"{p.get('port')}/{p.get('protocol', 'TCP')}" for p in ports) or "<none>"
@@ -39,7 +55,7 @@ def _ports(obj: dict) -> str:
 COLUMNS = {
     "Pod": [
         ("Ready", "string", _ready),
-        ("Status", "string", lambda o: (o.get("status") or {}).get("phase", "")),
+        ("Status", "string", _pod_status),
         ("Restarts", "integer", lambda o: 0),
     ],
     "Deployment": [
@@ -53,6 +69,27 @@ COLUMNS = {
         ("Ready", "integer", lambda o: _replicas(o)[2]),
     ],
     "StatefulSet": [("Ready", "string", lambda o: f"{_replicas(o)[2]}/{_replicas(o)[0]}")],
+    "DaemonSet": [
+        (column, "integer", lambda o, key=key: (o.get("status") or {}).get(key, 0))
+        for column, key in (
+            ("Desired", "desiredNumberScheduled"),
+            ("Current", "currentNumberScheduled"),
+            ("Ready", "numberReady"),
+            ("Up-to-date", "updatedNumberScheduled"),
+            ("Available", "numberAvailable"),
+        )
+    ],
+    "Job": [
+        ("Status", "string", _job_status),
+        (
+            "Completions",
+            "string",
+            lambda o: (
+                f"{(o.get('status') or {}).get('succeeded', 0)}/"
+                f"{(o.get('spec') or {}).get('completions', 1)}"
+            ),
+        ),
+    ],
     "Service": [
         ("Type", "string", lambda o: (o.get("spec") or {}).get("type", "ClusterIP")),
         ("Cluster-IP", "string", lambda o: (o.get("spec") or {}).get("clusterIP", "<none>")),
