@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
-# kubectl 1.32 and later send typed creates of built-in kinds as protobuf (issue 15).
-PROTOBUF_WRITES = 32
-
 
 def pod_names(kubectl, *selector: str) -> list[str]:
     out = kubectl("get", "pods", *selector, "-o", "name")
@@ -20,9 +15,8 @@ def test_it_lists_pods_of_every_namespace(kubectl):
     assert "web-6f7d9c-x2k4p" in listing and "kube-system" in listing and "2/2" in listing
 
 
-def test_it_creates_scales_and_deletes_a_deployment(kubectl, request):
-    if kubectl.minor >= PROTOBUF_WRITES:
-        request.applymarker(pytest.mark.xfail(reason="protobuf bodies (issue 15)", strict=True))
+def test_it_creates_scales_and_deletes_a_deployment(kubectl):
+    # kubectl 1.32 and later send this create as protobuf.
     name = kubectl.name("web")
     created = kubectl("create", "deployment", name, "--image=nginx", "--replicas=3")
     assert created.strip() == f"deployment.apps/{name} created"

@@ -15,7 +15,7 @@ from django.db import transaction
 
 from ..models import Cluster
 from ..wire import depth
-from . import controllers, resources
+from . import codec_protobuf, controllers, resources
 from .resources import SCALABLE, Resource
 from .selectors import SelectorError, field_matcher, label_matcher
 from .store import store_for
@@ -254,10 +254,15 @@ def _continue_offset(token: str) -> int:
 
 def _body(request: Request) -> dict:
     try:
-        body = json.loads(request.body or b"null")
+        if request.content_type.split(";")[0].strip() == codec_protobuf.CONTENT_TYPE:
+            body = codec_protobuf.decode(request.body)
+        else:
+            body = json.loads(request.body or b"null")
+    except codec_protobuf.ProtobufError as exc:
+        raise ApiError(400, "BadRequest", str(exc)) from None
     except ValueError:
         raise ApiError(
-            400, "BadRequest", "the request body is not JSON (localcloud reads JSON only)"
+            400, "BadRequest", "the request body is neither JSON nor Kubernetes protobuf"
         ) from None
     except RecursionError:
         raise ApiError(400, "BadRequest", _TOO_DEEP) from None
