@@ -217,6 +217,12 @@ CONSOLE_COMPUTE_CLASSES = envlist(
 )
 CONSOLE_STORAGE_CLASSES = envlist("CONSOLE_STORAGE_CLASSES", "StorageSetSSD:SSD,StorageSetHDD:HDD")
 CONSOLE_GPU_TYPES = envlist("CONSOLE_GPU_TYPES", "nvidia-t4,nvidia-2080ti,nvidia-a10,nvidia-a100")
+# The currency the cloud bills in (ISO 4217), shown with every price; CNY is shown as ¥.
+CONSOLE_CURRENCY = env("CONSOLE_CURRENCY", "CNY").strip().upper()
+if not (len(CONSOLE_CURRENCY) == 3 and CONSOLE_CURRENCY.isascii() and CONSOLE_CURRENCY.isalpha()):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"CONSOLE_CURRENCY is a code such as CNY, not {CONSOLE_CURRENCY!r}.")
 
 # localcloud, the embedded cloud (README "localcloud").
 # Production (DJANGO_SECURE) serves the embedded cloud only when asked to on purpose.

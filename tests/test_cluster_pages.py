@@ -147,6 +147,13 @@ def test_it_prices_the_current_choices(operator_client, cloud, charge, quantity,
     assert f'id="price-value">{expected}<' in response.content.decode()
 
 
+def test_it_shows_the_create_price_in_the_currency(operator_client, cloud):
+    response = operator_client.post("/clusters/new/price/", GOOD)
+    html = response.content.decode()
+    sign = '<span class="currency" title="CNY">¥</span>'
+    assert f'{sign}<span class="price" id="price-value">' in html
+
+
 def test_it_says_why_there_is_no_price(operator_client, cloud):
     response = operator_client.post(
         "/clusters/new/price/", {**GOOD, "charge_type": "Month", "quantity": "40"}

@@ -229,3 +229,26 @@ def test_it_answers_a_gpu_change_with_the_result_and_never_the_typed_inputs(view
     same = premium_query("legacy-batch", **{"premium-nodes_of": cid})
     html = viewer_client.get("/pricing/", same, headers=headers).content.decode()
     assert 'id="premium-answer"' in html and "<select" not in html and "hx-swap-oob" not in html
+
+
+def test_it_shows_prices_in_the_configured_currency(viewer_client, cloud, settings):
+    # Issue 14, friction: prices showed no currency; CNY (¥) unless CONSOLE_CURRENCY says.
+    html = viewer_client.get("/pricing/", {**BASE, **premium_query("staging-api")}).content
+    html = html.decode()
+    sign = '<span class="currency" title="CNY">¥</span>'
+    assert f'{sign}<span class="price">0.85</span>' in html
+    assert f'{sign}<span class="monthly">' in html
+    assert f'{sign}<span class="price" id="premium-price">2.40</span>' in html
+    assert "¥2.40 more per hour" in html
+    settings.CONSOLE_CURRENCY = "USD"
+    html = viewer_client.get("/pricing/", BASE).content.decode()
+    assert '<span class="currency" title="USD">$</span><span class="price">0.85</span>' in html
+    settings.CONSOLE_CURRENCY = "CHF"
+    html = viewer_client.get("/pricing/", BASE).content.decode()
+    assert '<span class="currency" title="CHF">CHF\u00a0</span><span class="price">' in html
+
+
+def test_it_writes_a_refund_with_the_sign_before_the_currency(viewer_client, cloud):
+    query = premium_query("staging-api", **{"premium-gpu_count": "1"})
+    html = viewer_client.get("/pricing/", query).content.decode()
+    assert "¥1.20 less per hour" in html

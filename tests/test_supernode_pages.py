@@ -413,3 +413,12 @@ def test_it_clamps_a_node_page_past_the_end_to_the_last_page(viewer_client, clou
     assert rows(html) == ["super-node-default", "gpu-pool"]
     assert "Previous" not in html and "Page 999" not in html
     assert response.redirect_chain[-1][0].endswith("/nodes/?page=1")
+
+
+def test_it_shows_the_premium_in_the_currency(operator_client, cloud):
+    response = operator_client.post(
+        nodes_url("staging-api", "gpu-pool/gpu/"), {"gpu_type": "nvidia-t4", "gpu_count": "4"}
+    )
+    html = response.content.decode()
+    sign = '<span class="currency" title="CNY">¥</span>'
+    assert f'{sign}<span class="price" id="premium-price">' in html
