@@ -1,4 +1,4 @@
-"""Template filters for cloud values: epoch times, expiry, states, usage bars."""
+"""Template filters for cloud values: times in the browser's zone, expiry, states, usage bars."""
 
 from __future__ import annotations
 
@@ -7,32 +7,61 @@ import time
 from datetime import UTC, datetime
 
 from django import template
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from console.web.timezones import offset_text, zone_label
+
 register = template.Library()
+
+
+def _moment(value) -> datetime | None:
+    """A datetime from what the cloud and the database give: unix seconds, an RFC 3339
+    string (Kubernetes) or a datetime; None for unset (0, "") or unreadable values."""
+    if isinstance(value, datetime):
+        return value if timezone.is_aware(value) else timezone.make_aware(value, UTC)
+    if isinstance(value, int | float) or (isinstance(value, str) and value.isdigit()):
+        return datetime.fromtimestamp(int(value), UTC) if int(value) else None
+    try:
+        moment = parse_datetime(value or "")
+    except (TypeError, ValueError):
+        return None
+    if moment is not None and timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, UTC)
+    return moment
+
+
+@register.filter
+def local_time(value, format_name: str = "DATETIME_FORMAT") -> str:
+    """A time in the browser's zone (the request's current one) with its UTC offset, as a
+    <time> element that names the zone; unset as a dash."""
+    moment = _moment(value)
+    if moment is None:
+        return "—"
+    local = timezone.localtime(moment)
+    return format_html(
+        '<time datetime="{}" title="{}">{} <span class="zone">{}</span></time>',
+        moment.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        str(local.tzinfo),
+        formats.date_format(local, format_name),
+        offset_text(local),
+    )
 
 
 @register.filter
 def epoch(value: int) -> str:
-    """Unix seconds as a UTC time in the page's language's format; 0 (unset) as a dash."""
-    if not value:
-        return "—"
-    moment = datetime.fromtimestamp(int(value), UTC)
-    return f"{formats.date_format(moment, 'DATETIME_FORMAT')} UTC"
+    """Unix seconds (the cloud's times) in the browser's zone; 0 (unset) as a dash."""
+    return local_time(value)
 
 
-@register.filter
-def k8s_time(value: str) -> datetime | None:
-    """A Kubernetes timestamp (RFC 3339, "2026-11-18T17:28:14Z") as a datetime for `date`."""
-    try:
-        return parse_datetime(value or "")
-    except ValueError:
-        return None
+@register.simple_tag
+def time_zone_label() -> str:
+    """The zone the page's times are in: `Asia/Shanghai (UTC+08:00)`."""
+    return zone_label()
 
 
 @register.filter
