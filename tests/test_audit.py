@@ -97,3 +97,36 @@ def test_the_csv_export_quotes_formulas(admin_user, cloud):
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0][:4] == ["time", "user", "tenant", "action"]
     assert rows[1][4].startswith("{") and rows[1][6] == "'-2+3"
+
+
+def test_a_kubernetes_write_refused_with_409_is_shown_as_such(admin_user, operator_client, cloud):
+    from tests.test_resource_pages import make_deployment
+
+    cluster = Cluster.objects.get(name="prod-web")
+    make_deployment(cluster)
+    stale = (
+        "metadata:\n  name: shop\n  resourceVersion: '1'\n"
+        "spec:\n  replicas: 5\n  selector: {matchLabels: {app: shop}}\n"
+        "  template:\n    metadata: {labels: {app: shop}}\n"
+        "    spec: {containers: [{name: app, image: nginx}]}\n"
+    )
+    page = f"/clusters/{cluster.cluster_id}/k8s/deployments/default/shop/"
+    assert operator_client.post(page, {"manifest": stale}).status_code == 409
+    entry = AuditEntry.objects.get(action="ForwardCluster")
+    assert (entry.ret_code, entry.http_status) == (0, 409)
+    assert "the object has been modified" in entry.message
+    client = logged_in(admin_user)
+    html = client.get("/audit/").content.decode()
+    assert '<span class="badge badge-abnormal">HTTP 409 Conflict</span>' in html
+    assert ">OK<" not in html
+    rows = list(csv.DictReader(io.StringIO(client.get("/audit/export.csv").content.decode())))
+    assert (rows[0]["retcode"], rows[0]["http_status"]) == ("0", "409")
+
+
+def test_an_accepted_kubernetes_write_shows_its_status(admin_user, operator_client, cloud):
+    cluster = Cluster.objects.get(name="prod-web")
+    page = f"/clusters/{cluster.cluster_id}/k8s/pods/default/web-6f7d9c-x2k4p/delete/"
+    operator_client.post(page, {"confirm": "web-6f7d9c-x2k4p"})
+    assert AuditEntry.objects.get(action="ForwardCluster").http_status == 200
+    html = logged_in(admin_user).get("/audit/").content.decode()
+    assert '<span class="badge badge-running">HTTP 200 OK</span>' in html

@@ -27,7 +27,15 @@ def masked(params: dict) -> dict:
     return shown
 
 
-async def record(user, source: str, action: str, params: dict, ret_code, message: str) -> None:
+async def record(
+    user,
+    source: str,
+    action: str,
+    params: dict,
+    ret_code,
+    message: str,
+    http_status: int | None = None,
+) -> None:
     await AuditEntry.objects.acreate(
         user=user if getattr(user, "pk", None) else None,
         username=getattr(user, "username", "") or "",
@@ -37,4 +45,5 @@ async def record(user, source: str, action: str, params: dict, ret_code, message
         ret_code=ret_code,
         message=message[:500],
         source=source[:64],
+        http_status=http_status,
     )

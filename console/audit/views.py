@@ -84,7 +84,17 @@ async def audit_export(request: HttpRequest) -> HttpResponse:
         response["Content-Disposition"] = 'attachment; filename="audit.csv"'
         writer = csv.writer(response)
         writer.writerow(
-            ["time", "user", "tenant", "action", "parameters", "retcode", "message", "source"]
+            [
+                "time",
+                "user",
+                "tenant",
+                "action",
+                "parameters",
+                "retcode",
+                "message",
+                "source",
+                "http_status",
+            ]
         )
         for row in rows[:EXPORT_LIMIT].iterator():
             writer.writerow(
@@ -99,6 +109,7 @@ async def audit_export(request: HttpRequest) -> HttpResponse:
                         "" if row.ret_code is None else row.ret_code,
                         row.message,
                         row.source,
+                        "" if row.http_status is None else row.http_status,
                     )
                 ]
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -64,11 +65,27 @@ async def call_as(
     except CloudUnavailable as exc:
         await audit.record(user, source, action, params, None, exc.message)
         raise
-    await audit.record(user, source, action, params, 0, "")
+    http_status, message = _kubernetes_answer(action, result)
+    await audit.record(user, source, action, params, 0, message, http_status)
     event = live.event_for(action, params, result)
     if event is not None:
         await live.announce(company_id, params["Region"], event)
     return result
+
+
+def _kubernetes_answer(action: str, result) -> tuple[int | None, str]:
+    """ForwardCluster's call succeeds whatever Kubernetes answered: its status code, and
+    for a refusal the message of its Status object, are what the audit row must show."""
+    if action != "ForwardCluster":
+        return None, ""
+    code = result.Info.ResponseCode
+    if 200 <= code < 300:
+        return code, ""
+    try:
+        body = json.loads(result.Info.ResponseBody or "{}")
+    except ValueError:
+        body = None
+    return code, str(body.get("message", "")) if isinstance(body, dict) else ""
 
 
 def error_text(exc: CloudError | CloudUnavailable) -> str:
