@@ -16,6 +16,7 @@ from .events import group_name
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):
     scope_key: tuple[int | None, str] | None = None
+    MOST_WATCHED = 4  # workload pages' clusters one socket may ask to watch
 
     async def connect(self):
         user = self.scope.get("user")
@@ -24,6 +25,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             return
         company_id, region = await self._tenant_and_region(user)
         self.scope_key = (company_id, region)
+        self.watched: list[str] = []
         await self.channel_layer.group_add(group_name(company_id, region), self.channel_name)
         await self.accept()
         watcher.page_opened(company_id, region)
@@ -34,11 +36,25 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             return
         company_id, region = self.scope_key
         self.scope_key = None
+        for cluster_id in self.watched:
+            watcher.objects_closed(company_id, region, cluster_id)
         await self.channel_layer.group_discard(group_name(company_id, region), self.channel_name)
         await watcher.page_closed(company_id, region)
 
     async def receive_json(self, content, **kwargs):
-        """The page only listens; anything it sends is ignored."""
+        """A workload page asks for its cluster's objects to be watched:
+        {"watch": "objects", "cluster": ID, "since": resourceVersion}; nothing else is heard.
+        The events name the ID only, and the page re-reads through its own view, so asking
+        for another tenant's cluster gets nothing (the watch reads as this tenant)."""
+        if self.scope_key is None or not isinstance(content, dict):
+            return
+        cluster_id = content.get("cluster")
+        if content.get("watch") != "objects" or not isinstance(cluster_id, str):
+            return
+        if cluster_id in self.watched or len(self.watched) >= self.MOST_WATCHED:
+            return
+        if watcher.objects_opened(*self.scope_key, cluster_id, content.get("since")):
+            self.watched.append(cluster_id)
 
     async def cloud_changed(self, event):
         await self.send_json({k: v for k, v in event.items() if k != "type"})

@@ -1,7 +1,9 @@
 """Watching the cloud for cluster changes nobody announced: the lifecycle moving on
 (Creating -> Running, Deleting -> gone), or a change made by kubectl, an SDK or another
 console. The cloud offers no push, so one process polls DescribeCluster for each tenant
-and region that has open pages, and announces what changed through the channel layer.
+and region that has open pages, and announces what changed through the channel layer;
+and, for clusters whose workload pages are open, the resourceVersion of their objects
+(objects.py).
 
 Every process with open pages runs a watch task, but only the holder of a lease in the
 shared cache polls: with Redis, one DescribeCluster every interval for a tenant and
@@ -24,6 +26,7 @@ from console.cloud.shared import get_client
 
 from .events import announce
 from .marks import fingerprint
+from .objects import Watched
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +82,7 @@ class Watch:
         self.task: asyncio.Task | None = None
         scope = f"{int(company_id or 0)}:{region}"
         self.lease_key, self.snapshot_key = f"live:lease:{scope}", f"live:snapshot:{scope}"
+        self.objects = Watched(scope)
 
     async def holds_lease(self, seconds: float) -> bool:
         if await cache.aadd(self.lease_key, self.token, timeout=seconds):
@@ -92,6 +96,7 @@ class Watch:
         interval = settings.CONSOLE_LIVE_WATCH_SECONDS
         while True:
             try:
+                await self.objects.publish(seconds=interval * 3)
                 await self.poll_once(lease_seconds=interval * 3)
             except (CloudError, CloudUnavailable) as exc:
                 log.info("live watch %s/%s: %s", self.company_id, self.region, exc)
@@ -107,10 +112,10 @@ class Watch:
         before = await cache.aget(self.snapshot_key)
         after = await snapshot(self.company_id, self.region)
         await cache.aset(self.snapshot_key, after, timeout=3600)
-        if before is None:
-            return  # the first look: pages were rendered from the same state
-        for event in changes(before, after):
+        # The first look has nothing to compare: pages were rendered from the same state.
+        for event in changes(before, after) if before is not None else []:
             await announce(self.company_id, self.region, event)
+        await self.objects.poll(self.company_id, self.region)
 
     async def release(self) -> None:
         if await cache.aget(self.lease_key) == self.token:
@@ -128,6 +133,20 @@ def page_opened(company_id: int | None, region: str) -> None:
     # A task of another (closed) loop never runs again: tests start a loop per test.
     if watch.task is None or watch.task.done() or watch.task.get_loop() is not loop:
         watch.task = loop.create_task(watch.run())
+
+
+def objects_opened(company_id: int | None, region: str, cluster_id: str, since) -> bool:
+    """A workload page of `cluster_id` (rendered at resourceVersion `since`) on a socket
+    of this tenant and region: its objects are watched too. False when refused."""
+    watch = _watches.get((company_id, region))
+    since = int(since) if str(since).isdigit() else None
+    return watch is not None and watch.objects.add(cluster_id, since)
+
+
+def objects_closed(company_id: int | None, region: str, cluster_id: str) -> None:
+    watch = _watches.get((company_id, region))
+    if watch is not None:
+        watch.objects.remove(cluster_id)
 
 
 async def page_closed(company_id: int | None, region: str) -> None:

@@ -46,7 +46,8 @@ async def _list(request, cluster_id: str, kind: Kind, namespace: str) -> dict:
         body = await forward(request, cluster_id, "GET", kind.collection(namespace))
     except (KubeError, CloudError, CloudUnavailable) as exc:
         return {"kind": kind, "error": _failure(exc), "rows": []}
-    return {"kind": kind, "rows": [summarize(kind, o) for o in body.get("items", [])]}
+    rows = [summarize(kind, o) for o in body.get("items", [])]
+    return {"kind": kind, "rows": rows, "revision": body.get("metadata", {}).get("resourceVersion")}
 
 
 async def cluster_objects(request: HttpRequest, cluster_id: str) -> HttpResponse:
@@ -72,9 +73,17 @@ async def cluster_objects(request: HttpRequest, cluster_id: str) -> HttpResponse
         "tabs": [(key, label) for key, (label, _keys) in TABS.items()],
         "sections": sections,
         "max_replicas": MAX_REPLICAS,
+        # What the page shows is as of this version: the live watch tells it of later ones.
+        "since": max(
+            (int(s["revision"]) for s in sections if _digits(s.get("revision"))), default=""
+        ),
     }
     template = "resources/_tab.html" if request.htmx else "resources/objects.html"
     return render(request, template, context)
+
+
+def _digits(value) -> bool:
+    return isinstance(value, str) and value.isdigit()
 
 
 def _objects_url(cluster_id: str, namespace: str, tab: str) -> str:

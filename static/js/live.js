@@ -20,7 +20,15 @@
       return words;
     }
     if (event.kind === "supernode") return [`nodes:${event.cluster}`, `cluster:${event.cluster}`, "clusters"];
+    if (event.kind === "objects") return [`objects:${event.cluster}`];
     return [];
+  }
+
+  // Someone typing in a part, or with a confirmation open in it, keeps it until done.
+  function inUse(element) {
+    const focused = document.activeElement;
+    const typing = focused && element.contains(focused) && focused.matches("input, select, textarea");
+    return typing || element.querySelector("details[open]") !== null;
   }
 
   // Coalesce bursts: one refresh per element, a moment after the last event.
@@ -28,6 +36,10 @@
     clearTimeout(pending.get(element));
     pending.set(element, setTimeout(() => {
       pending.delete(element);
+      if (inUse(element)) {
+        refresh(element);
+        return;
+      }
       // Not bubbling: a row's refresh must not also refresh the table around it.
       if (element.isConnected) element.dispatchEvent(new CustomEvent("live", { bubbles: false }));
     }, 150));
@@ -66,6 +78,12 @@
         retryMs = 1000;
         stopPolling();
         showState("live");
+        // Workload pages: ask for the cluster's objects to be watched from the version shown.
+        document.querySelectorAll("[data-live-objects]").forEach((element) => {
+          socket.send(JSON.stringify({
+            watch: "objects", cluster: element.dataset.liveObjects, since: element.dataset.liveSince,
+          }));
+        });
         refreshWaiting(); // catch up with what changed before the socket opened
         return;
       }
