@@ -130,3 +130,22 @@ def test_an_accepted_kubernetes_write_shows_its_status(admin_user, operator_clie
     assert AuditEntry.objects.get(action="ForwardCluster").http_status == 200
     html = logged_in(admin_user).get("/audit/").content.decode()
     assert '<span class="badge badge-running">HTTP 200 OK</span>' in html
+
+
+def test_a_search_from_after_to_says_so_and_keeps_the_form(admin_user, cloud):
+    _entry(params={"Name": "alpha"})
+    client = logged_in(admin_user)
+    html = client.get("/audit/?user=oper&since=2026-11-30&until=2026-11-01").content.decode()
+    assert "Nothing was searched:" in html
+    assert "<li>To: The last day is before the first: swap them.</li>" in html
+    assert "0 entries" not in html and "alpha" not in html
+    assert 'value="oper"' in html and 'value="2026-11-30"' in html and 'value="2026-11-01"' in html
+    assert client.get("/audit/export.csv?since=2026-11-30&until=2026-11-01").status_code == 400
+
+
+def test_a_day_that_is_not_a_date_says_so(admin_user, cloud):
+    _entry(params={"Name": "alpha"})
+    html = logged_in(admin_user).get("/audit/?since=notadate&text=alpha").content.decode()
+    assert "<li>From: Write a day as 2026-11-29.</li>" in html
+    assert 'value="alpha"' in html and 'aria-invalid="true"' in html
+    assert "1 entry" not in html

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import datetime
 
 from asgiref.sync import sync_to_async
 from django.core.paginator import Paginator
@@ -15,6 +14,7 @@ from django.shortcuts import render
 from console.web.access import admin_required
 from console.web.roles import ACTION_ROLES
 
+from .forms import AuditSearchForm
 from .models import AuditEntry
 
 PAGE_SIZE = 100
@@ -22,44 +22,42 @@ EXPORT_LIMIT = 100_000
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _day(text: str) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        return None
+def _form(request: HttpRequest) -> AuditSearchForm:
+    return AuditSearchForm({k: v.strip() for k, v in request.GET.items()})
 
 
-def _filtered(user, query) -> tuple:
-    """The admin's tenant's rows matching the query, and the cleaned filters."""
+def _filtered(user, form: AuditSearchForm):
+    """The admin's tenant's rows matching a valid search (days in the browser's zone)."""
     rows = AuditEntry.objects.filter(company_id=user.company_id)
-    filters = {
-        k: query.get(k, "").strip()[:200] for k in ("user", "action", "text", "since", "until")
-    }
-    if filters["user"]:
-        rows = rows.filter(username__icontains=filters["user"])
-    if filters["action"] in ACTION_ROLES:
-        rows = rows.filter(action=filters["action"])
-    if filters["text"]:
+    data = form.cleaned_data
+    if data["user"]:
+        rows = rows.filter(username__icontains=data["user"])
+    if data["action"]:
+        rows = rows.filter(action=data["action"])
+    if data["text"]:
         rows = rows.annotate(params_text=Cast("params", TextField())).filter(
-            params_text__icontains=filters["text"]
+            params_text__icontains=data["text"]
         )
-    since, until = _day(filters["since"]), _day(filters["until"])
-    if since:
-        rows = rows.filter(time__date__gte=since)
-    if until:
-        rows = rows.filter(time__date__lte=until)
-    return rows, filters
+    if data["since"]:
+        rows = rows.filter(time__date__gte=data["since"])
+    if data["until"]:
+        rows = rows.filter(time__date__lte=data["until"])
+    return rows
 
 
 @admin_required
 async def audit_list(request: HttpRequest) -> HttpResponse:
     user = await request.auser()
+    form = _form(request)
 
     def load():
-        rows, filters = _filtered(user, request.GET)
-        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-        page.object_list = list(page.object_list)  # read here, not while rendering (async)
-        return {"page": page, "filters": filters, "actions": sorted(ACTION_ROLES)}
+        context = {"form": form, "filters": form.data, "actions": sorted(ACTION_ROLES)}
+        if form.is_valid():
+            rows = _filtered(user, form)
+            page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+            page.object_list = list(page.object_list)  # read here, not while rendering (async)
+            context["page"] = page
+        return context
 
     context = await sync_to_async(load)()
     query = request.GET.copy()
@@ -78,8 +76,13 @@ def _cell(value) -> str:
 async def audit_export(request: HttpRequest) -> HttpResponse:
     user = await request.auser()
 
+    form = _form(request)
+
     def build() -> HttpResponse:
-        rows, _ = _filtered(user, request.GET)
+        if not form.is_valid():
+            errors = [f"{form[name].label}: {e}" for name, es in form.errors.items() for e in es]
+            return HttpResponse("\n".join(errors), status=400, content_type="text/plain")
+        rows = _filtered(user, form)
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="audit.csv"'
         writer = csv.writer(response)
