@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import json
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -149,3 +150,12 @@ def test_a_day_that_is_not_a_date_says_so(admin_user, cloud):
     assert "<li>From: Write a day as 2026-11-29.</li>" in html
     assert 'value="alpha"' in html and 'aria-invalid="true"' in html
     assert "1 entry" not in html
+
+
+def test_the_csv_writes_parameters_as_json(admin_user, cloud):
+    params = {"Name": "北京-web", "MaxCPU": 8, "HighAvailability": False, "Tags": ["a"]}
+    _entry(params=params)
+    response = logged_in(admin_user).get("/audit/export.csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert json.loads(rows[0]["parameters"]) == params
+    assert '"Name": "北京-web"' in rows[0]["parameters"]

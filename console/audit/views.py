@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 
 from asgiref.sync import sync_to_async
 from django.core.paginator import Paginator
@@ -108,7 +109,7 @@ async def audit_export(request: HttpRequest) -> HttpResponse:
                         row.username,
                         row.company_id,
                         row.action,
-                        row.params,
+                        json.dumps(row.params, ensure_ascii=False),
                         "" if row.ret_code is None else row.ret_code,
                         row.message,
                         row.source,
