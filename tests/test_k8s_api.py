@@ -156,6 +156,7 @@ def test_merge_patch_changes_only_what_it_names(cluster):
         "application/merge-patch+json",
     )
     assert code == 200 and patched["data"] == {"a": "1", "c": "3"}
+    # Every patch type kubectl sends is read (tests/test_k8s_patches.py); others are 415.
     assert (
         api(
             cluster,
@@ -164,6 +165,10 @@ def test_merge_patch_changes_only_what_it_names(cluster):
             [],
             "application/json-patch+json",
         )[0]
+        == 200
+    )
+    assert (
+        api(cluster, "PATCH", "/api/v1/namespaces/default/configmaps/cfg", {}, "text/plain")[0]
         == 415
     )
 

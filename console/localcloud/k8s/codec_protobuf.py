@@ -15,38 +15,17 @@ import base64
 import json
 from datetime import UTC, datetime
 
-from .proto_schema import TABLE
+from .schema import MESSAGES, SCALARS
 
 MAGIC = b"k8s\x00"
 CONTENT_TYPE = "application/vnd.kubernetes.protobuf"
 MAX_DEPTH = 100  # messages inside messages; real objects stay far below
 
-_SCALARS = {"string", "bool", "bytes", "int32", "int64", "uint32", "uint64"}
 _VARINT, _FIXED64, _BYTES, _FIXED32 = 0, 1, 2, 5
 
 
 class ProtobufError(ValueError):
     """The body is not a protobuf object localcloud can read; the message says why."""
-
-
-def _parse_table(text: str) -> dict[str, dict[int, tuple[str, str, str, bool]]]:
-    """message -> number -> (JSON name, type, "" | "list" | "map", writes zero)."""
-    messages: dict[str, dict[int, tuple[str, str, str, bool]]] = {}
-    name = ""
-    for line in text.strip().splitlines():
-        if not line.startswith(" "):
-            name, _, line = line.partition(":")
-            messages[name] = {}
-        for entry in filter(None, (part.strip() for part in line.split(";"))):
-            number, json_name, type_code = entry.split()
-            zero = type_code.endswith("=")
-            type_code = type_code.rstrip("=")
-            shape = {"[": "list", "{": "map"}.get(type_code[0], "")
-            messages[name][int(number)] = (json_name, type_code.strip("[]{}"), shape, zero)
-    return messages
-
-
-MESSAGES = _parse_table(TABLE)
 
 
 def decode(body: bytes) -> dict:
@@ -154,7 +133,7 @@ def _scalars(type_code: str, wire: int, value, where: str) -> list:
 
 
 def _value(type_code: str, wire: int, value, depth: int, where: str):
-    if type_code in _SCALARS:
+    if type_code in SCALARS:
         return _scalar(type_code, wire, value, where)
     if wire != _BYTES:
         raise ProtobufError(f"{where}: a message with the wrong wire type")
@@ -202,7 +181,8 @@ def _message(name: str, data: bytes, depth: int) -> dict:
     for number, wire, value in _fields(data):
         if number not in table:
             continue  # a field of a newer version, dropped as the API server drops it
-        json_name, type_code, shape, zero = table[number]
+        spec = table[number]
+        json_name, type_code, shape, zero = spec.name, spec.type, spec.shape, spec.zero
         where = f"{name}.{json_name}"
         if shape == "map":
             if wire != _BYTES:
@@ -212,7 +192,7 @@ def _message(name: str, data: bytes, depth: int) -> dict:
             item = _value(type_code, *_entry_value(entry, type_code), depth, where)
             obj.setdefault(json_name, {})[key] = item
         elif shape == "list":
-            if type_code in _SCALARS:
+            if type_code in SCALARS:
                 obj.setdefault(json_name, []).extend(_scalars(type_code, wire, value, where))
             else:
                 obj.setdefault(json_name, []).append(_value(type_code, wire, value, depth, where))
@@ -220,7 +200,7 @@ def _message(name: str, data: bytes, depth: int) -> dict:
             item = _value(type_code, wire, value, depth, where)
             if json_name == "-":
                 obj.update(item)
-            elif item is None or (type_code in _SCALARS and not zero and not item):
+            elif item is None or (type_code in SCALARS and not zero and not item):
                 obj.pop(json_name, None)  # Go's omitempty
             else:
                 obj[json_name] = item

@@ -5,7 +5,8 @@ proto_schema_build.py, do not edit by hand."""
 # One message per entry: `number jsonName type`, where type is a scalar, a message, a
 # leaf (time, microtime, duration, quantity, intstr, raw), [T] a list or {T} a map of
 # string to T; a trailing = writes a zero value to JSON (a pointer, or no omitempty);
-# a name of - means the message is inlined into its parent in JSON.
+# a name of - means the message is inlined into its parent in JSON; @key after a list
+# merges it by that key in a strategic merge patch (@ alone: a set of scalars).
 TABLE = """
 Namespace: 1 metadata ObjectMeta; 2 spec NamespaceSpec; 3 status NamespaceStatus
 Pod: 1 metadata ObjectMeta; 2 spec PodSpec; 3 status PodStatus
@@ -27,62 +28,62 @@ Scale: 1 metadata ObjectMeta; 2 spec ScaleSpec; 3 status ScaleStatus
 ObjectMeta: 1 name string; 2 generateName string; 3 namespace string; 4 selfLink string;
   5 uid string; 6 resourceVersion string; 7 generation int64; 8 creationTimestamp time;
   9 deletionTimestamp time; 10 deletionGracePeriodSeconds int64=; 11 labels {string};
-  12 annotations {string}; 13 ownerReferences [OwnerReference]; 14 finalizers [string];
+  12 annotations {string}; 13 ownerReferences [OwnerReference]@uid; 14 finalizers [string]@;
   17 managedFields [ManagedFieldsEntry]
 NamespaceSpec: 1 finalizers [string]
-NamespaceStatus: 1 phase string; 2 conditions [NamespaceCondition]
-PodSpec: 1 volumes [Volume]; 2 containers [Container]; 3 restartPolicy string;
+NamespaceStatus: 1 phase string; 2 conditions [NamespaceCondition]@type
+PodSpec: 1 volumes [Volume]@name; 2 containers [Container]@name; 3 restartPolicy string;
   4 terminationGracePeriodSeconds int64=; 5 activeDeadlineSeconds int64=; 6 dnsPolicy string;
   7 nodeSelector {string}; 8 serviceAccountName string; 9 serviceAccount string; 10 nodeName string;
   11 hostNetwork bool; 12 hostPID bool; 13 hostIPC bool; 14 securityContext PodSecurityContext;
-  15 imagePullSecrets [LocalObjectReference]; 16 hostname string; 17 subdomain string;
-  18 affinity Affinity; 19 schedulerName string; 20 initContainers [Container];
-  21 automountServiceAccountToken bool=; 22 tolerations [Toleration]; 23 hostAliases [HostAlias];
+  15 imagePullSecrets [LocalObjectReference]@name; 16 hostname string; 17 subdomain string;
+  18 affinity Affinity; 19 schedulerName string; 20 initContainers [Container]@name;
+  21 automountServiceAccountToken bool=; 22 tolerations [Toleration]; 23 hostAliases [HostAlias]@ip;
   24 priorityClassName string; 25 priority int32=; 26 dnsConfig PodDNSConfig;
   27 shareProcessNamespace bool=; 28 readinessGates [PodReadinessGate]; 29 runtimeClassName string=;
   30 enableServiceLinks bool=; 31 preemptionPolicy string=; 32 overhead {quantity};
-  33 topologySpreadConstraints [TopologySpreadConstraint];
-  34 ephemeralContainers [EphemeralContainer]; 35 setHostnameAsFQDN bool=; 36 os PodOS;
-  37 hostUsers bool=; 38 schedulingGates [PodSchedulingGate]; 39 resourceClaims [PodResourceClaim];
-  40 resources ResourceRequirements; 41 hostnameOverride string=;
-  43 schedulingGroup PodSchedulingGroup
-PodStatus: 1 phase string; 2 conditions [PodCondition]; 3 message string; 4 reason string;
+  33 topologySpreadConstraints [TopologySpreadConstraint]@topologyKey;
+  34 ephemeralContainers [EphemeralContainer]@name; 35 setHostnameAsFQDN bool=; 36 os PodOS;
+  37 hostUsers bool=; 38 schedulingGates [PodSchedulingGate]@name;
+  39 resourceClaims [PodResourceClaim]@name; 40 resources ResourceRequirements;
+  41 hostnameOverride string=; 43 schedulingGroup PodSchedulingGroup
+PodStatus: 1 phase string; 2 conditions [PodCondition]@type; 3 message string; 4 reason string;
   5 hostIP string; 6 podIP string; 7 startTime time; 8 containerStatuses [ContainerStatus];
   9 qosClass string; 10 initContainerStatuses [ContainerStatus]; 11 nominatedNodeName string;
-  12 podIPs [PodIP]; 13 ephemeralContainerStatuses [ContainerStatus]; 14 resize string;
-  15 resourceClaimStatuses [PodResourceClaimStatus]; 16 hostIPs [HostIP];
+  12 podIPs [PodIP]@ip; 13 ephemeralContainerStatuses [ContainerStatus]; 14 resize string;
+  15 resourceClaimStatuses [PodResourceClaimStatus]@name; 16 hostIPs [HostIP]@ip;
   17 observedGeneration int64; 18 extendedResourceClaimStatus PodExtendedResourceClaimStatus;
   19 allocatedResources {quantity}; 20 resources ResourceRequirements;
   21 nodeAllocatableResourceClaimStatuses [NodeAllocatableResourceClaimStatus]
-ServiceSpec: 1 ports [ServicePort]; 2 selector {string}; 3 clusterIP string; 4 type string;
+ServiceSpec: 1 ports [ServicePort]@port; 2 selector {string}; 3 clusterIP string; 4 type string;
   5 externalIPs [string]; 7 sessionAffinity string; 8 loadBalancerIP string;
   9 loadBalancerSourceRanges [string]; 10 externalName string; 11 externalTrafficPolicy string;
   12 healthCheckNodePort int32; 13 publishNotReadyAddresses bool;
   14 sessionAffinityConfig SessionAffinityConfig; 17 ipFamilyPolicy string=; 18 clusterIPs [string];
   19 ipFamilies [string]; 20 allocateLoadBalancerNodePorts bool=; 21 loadBalancerClass string=;
   22 internalTrafficPolicy string=; 23 trafficDistribution string=
-ServiceStatus: 1 loadBalancer LoadBalancerStatus; 2 conditions [Condition]
+ServiceStatus: 1 loadBalancer LoadBalancerStatus; 2 conditions [Condition]@type
 ObjectReference: 1 kind string; 2 namespace string; 3 name string; 4 uid string;
   5 apiVersion string; 6 resourceVersion string; 7 fieldPath string
 EventSource: 1 component string; 2 host string
 EventSeries: 1 count int32; 2 lastObservedTime microtime
 NodeSpec: 1 podCIDR string; 2 externalID string; 3 providerID string; 4 unschedulable bool;
-  5 taints [Taint]; 6 configSource NodeConfigSource; 7 podCIDRs [string]
+  5 taints [Taint]; 6 configSource NodeConfigSource; 7 podCIDRs [string]@
 NodeStatus: 1 capacity {quantity}; 2 allocatable {quantity}; 3 phase string;
-  4 conditions [NodeCondition]; 5 addresses [NodeAddress]; 6 daemonEndpoints NodeDaemonEndpoints;
-  7 nodeInfo NodeSystemInfo; 8 images [ContainerImage]; 9 volumesInUse [string];
-  10 volumesAttached [AttachedVolume]; 11 config NodeConfigStatus;
+  4 conditions [NodeCondition]@type; 5 addresses [NodeAddress]@type;
+  6 daemonEndpoints NodeDaemonEndpoints; 7 nodeInfo NodeSystemInfo; 8 images [ContainerImage];
+  9 volumesInUse [string]; 10 volumesAttached [AttachedVolume]; 11 config NodeConfigStatus;
   12 runtimeHandlers [NodeRuntimeHandler]; 13 features NodeFeatures; 14 declaredFeatures [string]
 DeploymentSpec: 1 replicas int32=; 2 selector LabelSelector; 3 template PodTemplateSpec;
   4 strategy DeploymentStrategy; 5 minReadySeconds int32; 6 revisionHistoryLimit int32=;
   7 paused bool; 9 progressDeadlineSeconds int32=
 DeploymentStatus: 1 observedGeneration int64; 2 replicas int32; 3 updatedReplicas int32;
-  4 availableReplicas int32; 5 unavailableReplicas int32; 6 conditions [DeploymentCondition];
+  4 availableReplicas int32; 5 unavailableReplicas int32; 6 conditions [DeploymentCondition]@type;
   7 readyReplicas int32; 8 collisionCount int32=; 9 terminatingReplicas int32=
 ReplicaSetSpec: 1 replicas int32=; 2 selector LabelSelector; 3 template PodTemplateSpec;
   4 minReadySeconds int32
 ReplicaSetStatus: 1 replicas int32=; 2 fullyLabeledReplicas int32; 3 observedGeneration int64;
-  4 readyReplicas int32; 5 availableReplicas int32; 6 conditions [ReplicaSetCondition];
+  4 readyReplicas int32; 5 availableReplicas int32; 6 conditions [ReplicaSetCondition]@type;
   7 terminatingReplicas int32=
 StatefulSetSpec: 1 replicas int32=; 2 selector LabelSelector; 3 template PodTemplateSpec;
   4 volumeClaimTemplates [PersistentVolumeClaim]; 5 serviceName string=;
@@ -92,22 +93,22 @@ StatefulSetSpec: 1 replicas int32=; 2 selector LabelSelector; 3 template PodTemp
   11 ordinals StatefulSetOrdinals
 StatefulSetStatus: 1 observedGeneration int64; 2 replicas int32=; 3 readyReplicas int32;
   4 currentReplicas int32; 5 updatedReplicas int32; 6 currentRevision string;
-  7 updateRevision string; 9 collisionCount int32=; 10 conditions [StatefulSetCondition];
+  7 updateRevision string; 9 collisionCount int32=; 10 conditions [StatefulSetCondition]@type;
   11 availableReplicas int32=
 DaemonSetSpec: 1 selector LabelSelector; 2 template PodTemplateSpec;
   3 updateStrategy DaemonSetUpdateStrategy; 4 minReadySeconds int32; 6 revisionHistoryLimit int32=
 DaemonSetStatus: 1 currentNumberScheduled int32=; 2 numberMisscheduled int32=;
   3 desiredNumberScheduled int32=; 4 numberReady int32=; 5 observedGeneration int64;
   6 updatedNumberScheduled int32; 7 numberAvailable int32; 8 numberUnavailable int32;
-  9 collisionCount int32=; 10 conditions [DaemonSetCondition]
+  9 collisionCount int32=; 10 conditions [DaemonSetCondition]@type
 JobSpec: 1 parallelism int32=; 2 completions int32=; 3 activeDeadlineSeconds int64=;
   4 selector LabelSelector; 5 manualSelector bool=; 6 template PodTemplateSpec;
   7 backoffLimit int32=; 8 ttlSecondsAfterFinished int32=; 9 completionMode string=;
   10 suspend bool=; 11 podFailurePolicy PodFailurePolicy; 12 backoffLimitPerIndex int32=;
   13 maxFailedIndexes int32=; 14 podReplacementPolicy string=; 15 managedBy string=;
   16 successPolicy SuccessPolicy
-JobStatus: 1 conditions [JobCondition]; 2 startTime time; 3 completionTime time; 4 active int32;
-  5 succeeded int32; 6 failed int32; 7 completedIndexes string;
+JobStatus: 1 conditions [JobCondition]@type; 2 startTime time; 3 completionTime time;
+  4 active int32; 5 succeeded int32; 6 failed int32; 7 completedIndexes string;
   8 uncountedTerminatedPods UncountedTerminatedPods; 9 ready int32=; 10 failedIndexes string=;
   11 terminating int32=
 ScaleSpec: 1 replicas int32
@@ -120,12 +121,13 @@ NamespaceCondition: 1 type string=; 2 status string=; 4 lastTransitionTime time;
   6 message string
 Volume: 1 name string=; 2 - VolumeSource
 Container: 1 name string=; 2 image string; 3 command [string]; 4 args [string]; 5 workingDir string;
-  6 ports [ContainerPort]; 7 env [EnvVar]; 8 resources ResourceRequirements;
-  9 volumeMounts [VolumeMount]; 10 livenessProbe Probe; 11 readinessProbe Probe;
+  6 ports [ContainerPort]@containerPort; 7 env [EnvVar]@name; 8 resources ResourceRequirements;
+  9 volumeMounts [VolumeMount]@mountPath; 10 livenessProbe Probe; 11 readinessProbe Probe;
   12 lifecycle Lifecycle; 13 terminationMessagePath string; 14 imagePullPolicy string;
   15 securityContext SecurityContext; 16 stdin bool; 17 stdinOnce bool; 18 tty bool;
-  19 envFrom [EnvFromSource]; 20 terminationMessagePolicy string; 21 volumeDevices [VolumeDevice];
-  22 startupProbe Probe; 23 resizePolicy [ContainerResizePolicy]; 24 restartPolicy string=;
+  19 envFrom [EnvFromSource]; 20 terminationMessagePolicy string;
+  21 volumeDevices [VolumeDevice]@devicePath; 22 startupProbe Probe;
+  23 resizePolicy [ContainerResizePolicy]; 24 restartPolicy string=;
   25 restartPolicyRules [ContainerRestartRule]
 EphemeralContainer: 1 - EphemeralContainerCommon; 2 targetContainerName string
 PodSecurityContext: 1 seLinuxOptions SELinuxOptions; 2 runAsUser int64=; 3 runAsNonRoot bool=;
@@ -155,8 +157,8 @@ PodIP: 1 ip string=
 ContainerStatus: 1 name string=; 2 state ContainerState; 3 lastState ContainerState; 4 ready bool=;
   5 restartCount int32=; 6 image string=; 7 imageID string=; 8 containerID string; 9 started bool=;
   10 allocatedResources {quantity}; 11 resources ResourceRequirements;
-  12 volumeMounts [VolumeMountStatus]; 13 user ContainerUser;
-  14 allocatedResourcesStatus [ResourceStatus]; 15 stopSignal string=
+  12 volumeMounts [VolumeMountStatus]@mountPath; 13 user ContainerUser;
+  14 allocatedResourcesStatus [ResourceStatus]@name; 15 stopSignal string=
 PodResourceClaimStatus: 1 name string=; 2 resourceClaimName string=
 PodExtendedResourceClaimStatus: 1 requestMappings [ContainerExtendedResourceRequest];
   2 resourceClaimName string=
@@ -238,12 +240,13 @@ SecurityContext: 1 capabilities Capabilities; 2 privileged bool=; 3 seLinuxOptio
   10 windowsOptions WindowsSecurityContextOptions; 11 seccompProfile SeccompProfile;
   12 appArmorProfile AppArmorProfile
 EphemeralContainerCommon: 1 name string=; 2 image string; 3 command [string]; 4 args [string];
-  5 workingDir string; 6 ports [ContainerPort]; 7 env [EnvVar]; 8 resources ResourceRequirements;
-  9 volumeMounts [VolumeMount]; 10 livenessProbe Probe; 11 readinessProbe Probe;
-  12 lifecycle Lifecycle; 13 terminationMessagePath string; 14 imagePullPolicy string;
-  15 securityContext SecurityContext; 16 stdin bool; 17 stdinOnce bool; 18 tty bool;
-  19 envFrom [EnvFromSource]; 20 terminationMessagePolicy string; 21 volumeDevices [VolumeDevice];
-  22 startupProbe Probe; 23 resizePolicy [ContainerResizePolicy]; 24 restartPolicy string=;
+  5 workingDir string; 6 ports [ContainerPort]@containerPort; 7 env [EnvVar]@name;
+  8 resources ResourceRequirements; 9 volumeMounts [VolumeMount]@mountPath; 10 livenessProbe Probe;
+  11 readinessProbe Probe; 12 lifecycle Lifecycle; 13 terminationMessagePath string;
+  14 imagePullPolicy string; 15 securityContext SecurityContext; 16 stdin bool; 17 stdinOnce bool;
+  18 tty bool; 19 envFrom [EnvFromSource]; 20 terminationMessagePolicy string;
+  21 volumeDevices [VolumeDevice]@devicePath; 22 startupProbe Probe;
+  23 resizePolicy [ContainerResizePolicy]; 24 restartPolicy string=;
   25 restartPolicyRules [ContainerRestartRule]
 SELinuxOptions: 1 user string; 2 role string; 3 type string; 4 level string
 WindowsSecurityContextOptions: 1 gmsaCredentialSpecName string=; 2 gmsaCredentialSpec string=;
@@ -281,7 +284,7 @@ PersistentVolumeClaimSpec: 1 accessModes [string]; 2 resources VolumeResourceReq
   7 dataSource TypedLocalObjectReference; 8 dataSourceRef TypedObjectReference;
   9 volumeAttributesClassName string=
 PersistentVolumeClaimStatus: 1 phase string; 2 accessModes [string]; 3 capacity {quantity};
-  4 conditions [PersistentVolumeClaimCondition]; 5 allocatedResources {quantity};
+  4 conditions [PersistentVolumeClaimCondition]@type; 5 allocatedResources {quantity};
   7 allocatedResourceStatuses {string}; 8 currentVolumeAttributesClassName string=;
   9 modifyVolumeStatus ModifyVolumeStatus
 RollingUpdateStatefulSetStrategy: 1 partition int32=; 2 maxUnavailable intstr

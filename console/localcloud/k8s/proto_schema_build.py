@@ -69,9 +69,9 @@ def proto_messages(text: str) -> dict[str, dict[int, tuple[str, str, str]]]:
     return messages
 
 
-def go_tags(text: str) -> dict[str, dict[int, tuple[str, bool, bool, bool]]]:
-    """struct -> number -> (json name, inline, omitempty, pointer)."""
-    structs: dict[str, dict[int, tuple[str, bool, bool, bool]]] = {}
+def go_tags(text: str) -> dict[str, dict[int, tuple[str, bool, bool, bool, str | None]]]:
+    """struct -> number -> (json name, inline, omitempty, pointer, merge key or None)."""
+    structs: dict[str, dict[int, tuple[str, bool, bool, bool, str | None]]] = {}
     current = None
     for line in text.splitlines():
         if found := re.match(r"^type (\w+) struct \{", line):
@@ -83,13 +83,16 @@ def go_tags(text: str) -> dict[str, dict[int, tuple[str, bool, bool, bool]]]:
             name, *options = json_tag.split(",")
             inline = "inline" in options
             omit = "omitempty" in options or "omitzero" in options
-            current[int(number)] = (name, inline, omit, go_type.startswith("*"))
+            merge_key = None
+            if "merge" in (re.search(r'patchStrategy:"([^"]*)"', line) or ["", ""])[1]:
+                merge_key = (re.search(r'patchMergeKey:"([^"]*)"', line) or ["", ""])[1]
+            current[int(number)] = (name, inline, omit, go_type.startswith("*"), merge_key)
     return structs
 
 
 def build(api: Path, apimachinery: Path) -> str:
     found: dict[str, list[dict[int, tuple[str, str, str]]]] = {}
-    tags: dict[str, dict[int, tuple[str, bool, bool, bool]]] = {}
+    tags: dict[str, dict[int, tuple[str, bool, bool, bool, str | None]]] = {}
     for folder, repo in PACKAGES:
         root = (api if repo == "api" else apimachinery) / folder
         for name, fields in proto_messages((root / "generated.proto").read_text()).items():
@@ -117,14 +120,15 @@ def build(api: Path, apimachinery: Path) -> str:
         "# One message per entry: `number jsonName type`, where type is a scalar, a message, a",
         "# leaf (time, microtime, duration, quantity, intstr, raw), [T] a list or {T} a map of",
         "# string to T; a trailing = writes a zero value to JSON (a pointer, or no omitempty);",
-        "# a name of - means the message is inlined into its parent in JSON.",
+        "# a name of - means the message is inlined into its parent in JSON; @key after a list",
+        "# merges it by that key in a strategic merge patch (@ alone: a set of scalars).",
         'TABLE = """',
     ]
     for name in wanted:
         entries = []
         for number, (proto_name, type_name, shape) in sorted(messages[name].items()):
-            json_name, inline, omit, pointer = tags.get(name, {}).get(
-                number, (proto_name, False, True, False)
+            json_name, inline, omit, pointer, merge_key = tags.get(name, {}).get(
+                number, (proto_name, False, True, False, None)
             )
             type_code = LEAVES.get(type_name, type_name)
             if shape == "rep":
@@ -133,6 +137,8 @@ def build(api: Path, apimachinery: Path) -> str:
                 type_code = "{" + type_code + "}"
             if type_name in SCALARS and shape == "" and (pointer or not omit):
                 type_code += "="
+            if merge_key is not None:
+                type_code += f"@{merge_key}"
             entries.append(f"{number} {'-' if inline else json_name} {type_code}")
         line = f"{name}:"
         for entry in entries:

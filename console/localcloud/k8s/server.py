@@ -15,7 +15,7 @@ from django.db import transaction
 
 from ..models import Cluster
 from ..wire import depth
-from . import codec_protobuf, controllers, resources
+from . import codec_protobuf, controllers, openapi, patches, resources
 from .resources import SCALABLE, Resource
 from .selectors import SelectorError, field_matcher, label_matcher
 from .store import store_for
@@ -120,6 +120,12 @@ def _route(cluster: Cluster, request: Request) -> Response:
             )
         if path == "/apis":
             return Response(200, resources.api_group_list())
+        if path == openapi.ROOT:
+            return Response(200, openapi.root())
+        if path.startswith(openapi.ROOT + "/") and (
+            document := openapi.group_version(path.removeprefix(openapi.ROOT + "/"))
+        ):
+            return Response(200, document)
         if path == "/api/v1":
             return Response(200, resources.api_resource_list("", "v1"))
         found = re.fullmatch(r"/apis/([a-z0-9.-]+)/(v\w+)", path)
@@ -164,15 +170,7 @@ def _route(cluster: Cluster, request: Request) -> Response:
     if request.method == "PUT":
         return _replace(cluster, resource, namespace or "", name, _body(request))
     if request.method == "PATCH":
-        current = _get(cluster, resource, namespace or "", name)
-        return _replace(
-            cluster,
-            resource,
-            namespace or "",
-            name,
-            _patched(current, request),
-            check_version=False,
-        )
+        return _patch(cluster, resource, namespace or "", name, request)
     if request.method == "DELETE":
         return _delete(cluster, resource, namespace or "", name)
     raise ApiError(405, "MethodNotAllowed", f"{request.method} is not allowed")
@@ -331,8 +329,14 @@ def _containers(obj: dict) -> list:
 def _create(
     cluster: Cluster, resource: Resource, namespace: str | None, request: Request
 ) -> Response:
+    return _create_object(cluster, resource, namespace, _body(request), request)
+
+
+def _create_object(
+    cluster: Cluster, resource: Resource, namespace: str | None, obj: dict, request: Request
+) -> Response:
     _writable(resource)
-    obj = _validate(resource, namespace, _body(request))
+    obj = _validate(resource, namespace, obj)
     name = obj["metadata"]["name"]
     store = store_for(resource)
     if store.get(cluster, namespace or "", name) is not None:
@@ -398,37 +402,41 @@ def _replace(
     return Response(200, store.get(cluster, namespace, name))
 
 
-def merge_patch(target, patch):
-    """RFC 7386: objects merge key by key, null removes, anything else replaces."""
-    if not isinstance(patch, dict):
-        return copy.deepcopy(patch)
-    result = copy.deepcopy(target) if isinstance(target, dict) else {}
-    for key, value in patch.items():
-        if value is None:
-            result.pop(key, None)
-        else:
-            result[key] = merge_patch(result.get(key), value)
-    return result
+def _patched(current: dict | None, object_kind: str, request: Request) -> dict:
+    """The object a PATCH asks for (current is None: an apply that creates)."""
+    try:
+        kind = patches.media_type(request.content_type)
+        doc = patches.parse(kind, request.body)
+        if depth(doc, MAX_OBJECT_DEPTH) > MAX_OBJECT_DEPTH:
+            raise ApiError(400, "BadRequest", _TOO_DEEP)
+        if kind == patches.JSON_PATCH:
+            return patches.json_patch(current, doc)
+        if kind == patches.MERGE_PATCH:
+            return patches.merge_patch(current, doc)
+        if kind == patches.STRATEGIC:
+            return patches.strategic_merge(current, doc, object_kind)
+        manager = request.arg("fieldManager")
+        force = request.arg("force") in ("1", "true")
+        return patches.server_side_apply(current, doc, object_kind, manager, force)
+    except patches.PatchError as exc:
+        raise ApiError(exc.code, exc.reason, str(exc), exc.details) from None
 
 
-def _patched(current: dict, request: Request) -> dict:
-    kind = request.content_type.split(";")[0].strip()
-    if kind == "application/json-patch+json":
-        raise ApiError(
-            415, "UnsupportedMediaType", "JSON patch is not supported; use a merge patch"
-        )
-    if kind not in (
-        "application/merge-patch+json",
-        "application/strategic-merge-patch+json",
-        "application/apply-patch+yaml",
-    ):
-        raise ApiError(415, "UnsupportedMediaType", f"the patch type {kind} is not supported")
-    if kind == "application/apply-patch+yaml":
-        raise ApiError(
-            415, "UnsupportedMediaType", "server-side apply is not supported; use a merge patch"
-        )
-    # A strategic merge patch is applied as a merge patch (lists are replaced whole).
-    return merge_patch(current, _body(request))
+def _patch(
+    cluster: Cluster, resource: Resource, namespace: str, name: str, request: Request
+) -> Response:
+    current = store_for(resource).get(cluster, namespace, name)
+    if current is None and not request.content_type.startswith(patches.APPLY):
+        raise _not_found(resource, name)
+    wanted = _patched(current, resource.kind, request)
+    if current is None:
+        if (wanted.get("metadata") or {}).get("name", name) != name:
+            raise ApiError(
+                400, "BadRequest", "the name of the object does not match the name on the URL"
+            )
+        wanted.setdefault("metadata", {})["name"] = name
+        return _create_object(cluster, resource, namespace or None, wanted, request)
+    return _replace(cluster, resource, namespace, name, wanted, check_version=False)
 
 
 def _delete(cluster: Cluster, resource: Resource, namespace: str, name: str) -> Response:
@@ -460,7 +468,7 @@ def _scale(
     if request.method == "GET":
         return Response(200, scale)
     if request.method == "PATCH":
-        wanted = merge_patch(scale, _body(request))
+        wanted = _patched(scale, "Scale", request)
     elif request.method == "PUT":
         wanted = _body(request)
     else:
