@@ -41,9 +41,7 @@ def replicasets(cluster, name: str) -> dict[str, dict]:
 
 
 def patch_template(cluster, name: str, template: dict) -> dict:
-    code, body = api(
-        cluster, "PATCH", f"{DEPLOYS}/{name}", {"spec": {"template": template}}, MERGE
-    )
+    code, body = api(cluster, "PATCH", f"{DEPLOYS}/{name}", {"spec": {"template": template}}, MERGE)
     assert code == 200, body
     return body
 
@@ -64,9 +62,7 @@ def test_a_deployment_reports_its_status_as_the_api_server_writes_it(cluster):
     (rs,) = replicasets(cluster, "shop").values()
     assert rs["status"]["readyReplicas"] == 3 and len(owned_pods(cluster, rs)) == 3
 
-    scaled = api(
-        cluster, "PATCH", f"{DEPLOYS}/shop/scale", {"spec": {"replicas": 0}}, MERGE
-    )[1]
+    scaled = api(cluster, "PATCH", f"{DEPLOYS}/shop/scale", {"spec": {"replicas": 0}}, MERGE)[1]
     assert scaled["spec"]["replicas"] == 0
     after = api(cluster, "GET", f"{DEPLOYS}/shop")[1]
     assert after["metadata"]["generation"] == after["status"]["observedGeneration"] == 2
@@ -110,8 +106,13 @@ def test_going_back_to_an_old_template_reuses_its_replicaset_as_the_newest_revis
     assert by_revision[1]["metadata"]["annotations"]["kubernetes.io/change-cause"] == "second"
     assert by_revision[2]["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.28"
 
-    # What `kubectl rollout undo` sends: the old ReplicaSet's template (hash label removed).
-    undone = patch_template(cluster, "shop", old_template)
+    # What `kubectl rollout undo` sends: the old ReplicaSet's template (hash label removed),
+    # as a Go client writes it (empty fields as null or {}).
+    old_template["metadata"]["creationTimestamp"] = None
+    old_template["spec"]["containers"][0]["resources"] = {}
+    current = api(cluster, "GET", f"{DEPLOYS}/shop")[1]
+    current["spec"]["template"] = old_template
+    undone = api(cluster, "PUT", f"{DEPLOYS}/shop", current)[1]
     by_revision = replicasets(cluster, "shop")
     assert sorted(by_revision) == [2, 3] and undone["metadata"]["annotations"][REVISION] == "3"
     (pod,) = owned_pods(cluster, by_revision[3])

@@ -51,12 +51,23 @@ def revision(obj: dict) -> int:
 
 
 def without_hash(template: dict) -> dict:
-    """The template as Kubernetes compares them (EqualIgnoreHash): the hash label aside."""
+    """The template as Kubernetes compares them (EqualIgnoreHash): the hash label aside,
+    and empty values as absent, since a client that sends back a typed object writes
+    `creationTimestamp: null` and `resources: {}` (kubectl rollout undo does)."""
     meta = dict(template.get("metadata") or {})
     labels = dict(meta.get("labels") or {})
     labels.pop(HASH_LABEL, None)
     meta["labels"] = labels
-    return {**template, "metadata": meta}
+    return _pruned({**template, "metadata": meta})
+
+
+def _pruned(value):
+    if isinstance(value, dict):
+        kept = {k: _pruned(v) for k, v in value.items()}
+        return {k: v for k, v in kept.items() if v not in (None, {}, [], "")}
+    if isinstance(value, list):
+        return [_pruned(v) for v in value]
+    return value
 
 
 def reconcile(
