@@ -180,3 +180,28 @@ def test_patch_errors(cluster):
     assert code == 400
     code, body = call(cluster, "PATCH", f"{DEPLOYMENTS}/pair", two_containers(), patches.APPLY)
     assert code == 400 and "fieldManager is required" in body["message"]
+
+
+def test_field_validation_of_json_bodies(cluster):
+    typo = two_containers("typo")
+    typo["spec"]["template"]["spec"]["containers"][0]["imagee"] = "x"
+    code, body = call(cluster, "POST", DEPLOYMENTS, typo, fieldValidation="Strict")
+    assert code == 400 and body["message"] == (
+        'Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: '
+        'unknown field "spec.template.spec.containers[0].imagee"'
+    )
+    answer = handle(
+        cluster,
+        Request("POST", DEPLOYMENTS, {}, "application/json", "application/json",
+                json.dumps(typo).encode()),
+    )  # fmt: skip
+    assert answer.code == 201  # Warn is the default: stored without the unknown field
+    assert answer.warnings == ['unknown field "spec.template.spec.containers[0].imagee"']
+    assert "imagee" not in containers(answer.body)[0]
+    patch = {"metadata": {"labelz": {"a": "b"}}, "$setElementOrder/x": []}
+    code, body = call(cluster, "PATCH", f"{DEPLOYMENTS}/typo", patch, patches.STRATEGIC,
+                      fieldValidation="Strict")  # fmt: skip
+    assert code == 400 and 'unknown field "metadata.labelz"' in body["message"]
+    code, _ = call(cluster, "PATCH", f"{DEPLOYMENTS}/typo", patch, patches.MERGE_PATCH,
+                   fieldValidation="Ignore")  # fmt: skip
+    assert code == 200

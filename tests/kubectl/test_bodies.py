@@ -154,3 +154,20 @@ def test_server_side_apply_twice_and_a_conflict(kubectl, tmp_path):
     assert configmap["data"] == {"colour": "black"}
     assert {m["manager"] for m in configmap["metadata"]["managedFields"]} >= {"robot"}
     kubectl("delete", "-f", other)
+
+
+def test_unknown_fields_are_refused_or_warned_as_validate_says(kubectl, tmp_path):
+    name = kubectl.name("typo")
+    path = tmp_path / "typo.yaml"
+    path.write_text(
+        MANIFEST.format(name=name, colour="blue", replicas=1).replace("image:", "imagee:", 1)
+    )
+    refused = kubectl.run("create", "-f", str(path))
+    assert refused.returncode == 1
+    assert (
+        'strict decoding error: unknown field "spec.template.spec.containers[0].imagee"'
+        in refused.stderr
+    )
+    warned = kubectl.run("apply", "--validate=warn", "-f", str(path))
+    assert 'Warning: unknown field "spec.template.spec.containers[0].imagee"' in warned.stderr
+    kubectl("delete", "-f", str(path), "--ignore-not-found")

@@ -52,3 +52,31 @@ def _by_json(name: str) -> dict[str, Field]:
 
 
 JSON_FIELDS = {name: _by_json(name) for name in MESSAGES}
+
+
+def unknown_fields(obj, message: str, path: str = "", drop: bool = False) -> list[str]:
+    """The JSON paths in obj that its message does not have, as the API server's strict
+    decoding names them (`spec.template.spec.containers[0].imagee`), removed from obj with
+    drop (as decoding into Go types drops them); `$` directives of a strategic merge patch
+    are not fields."""
+    fields = JSON_FIELDS.get(message)
+    if fields is None or not isinstance(obj, dict):
+        return []
+    found = []
+    for key, value in list(obj.items()):
+        where = f"{path}.{key}" if path else key
+        field = fields.get(key)
+        if field is None:
+            if not key.startswith("$") and not (path == "" and key in ("apiVersion", "kind")):
+                found.append(where)
+                if drop:
+                    del obj[key]
+        elif field.shape == "list" and isinstance(value, list):
+            for i, item in enumerate(value):
+                found += unknown_fields(item, field.type, f"{where}[{i}]", drop)
+        elif field.shape == "map" and isinstance(value, dict):
+            for name, item in value.items():
+                found += unknown_fields(item, field.type, f"{where}.{name}", drop)
+        else:
+            found += unknown_fields(value, field.type, where, drop)
+    return found

@@ -17,6 +17,7 @@ from ..models import Cluster
 from ..wire import depth
 from . import codec_protobuf, controllers, openapi, patches, resources
 from .resources import SCALABLE, Resource
+from .schema import unknown_fields
 from .selectors import SelectorError, field_matcher, label_matcher
 from .store import store_for
 from .table import as_table
@@ -39,6 +40,7 @@ class Request:
     accept: str = "application/json"
     content_type: str = "application/json"
     body: bytes = b""
+    warnings: list[str] = field(default_factory=list)  # sent back as Warning headers
 
     def arg(self, name: str, default: str = "") -> str:
         return (self.query.get(name) or [default])[0]
@@ -48,6 +50,7 @@ class Request:
 class Response:
     code: int
     body: dict
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def json(self) -> str:
@@ -88,7 +91,9 @@ def handle(cluster: Cluster, request: Request) -> Response:
             raise ApiError(413, "RequestEntityTooLarge", "the request body is too large")
         with transaction.atomic():
             controllers.advance(cluster)  # jobs and daemonsets move on with time
-            return _route(cluster, request)
+            response = _route(cluster, request)
+        response.warnings = request.warnings
+        return response
     except ApiError as exc:
         return exc.response
 
@@ -168,7 +173,8 @@ def _route(cluster: Cluster, request: Request) -> Response:
     if request.method == "GET":
         return Response(200, _get(cluster, resource, namespace or "", name))
     if request.method == "PUT":
-        return _replace(cluster, resource, namespace or "", name, _body(request))
+        obj = _checked(_body(request), resource.kind, request)
+        return _replace(cluster, resource, namespace or "", name, obj)
     if request.method == "PATCH":
         return _patch(cluster, resource, namespace or "", name, request)
     if request.method == "DELETE":
@@ -329,7 +335,34 @@ def _containers(obj: dict) -> list:
 def _create(
     cluster: Cluster, resource: Resource, namespace: str | None, request: Request
 ) -> Response:
-    return _create_object(cluster, resource, namespace, _body(request), request)
+    obj = _checked(_body(request), resource.kind, request)
+    return _create_object(cluster, resource, namespace, obj, request)
+
+
+def _checked(obj: dict, kind: str, request: Request) -> dict:
+    """obj, after fieldValidation (Strict, Warn: the default, Ignore) of its JSON fields.
+    A protobuf body has none to check: its decoder drops unknown numbers, as the API
+    server's does."""
+    directive = request.arg("fieldValidation", "Warn")
+    if directive not in ("Strict", "Warn", "Ignore"):
+        raise ApiError(
+            400, "BadRequest", f"fieldValidation {directive!r} is not Strict, Warn or Ignore"
+        )
+    if codec_protobuf.CONTENT_TYPE in request.content_type:
+        return obj
+    found = unknown_fields(obj, kind, drop=directive != "Strict")
+    unknown = [f'unknown field "{path}"' for path in found]
+    if unknown and directive == "Strict":
+        version = (obj.get("apiVersion") or "v1").rsplit("/", 1)[-1]
+        raise ApiError(
+            400,
+            "BadRequest",
+            f'{kind} in version "{version}" cannot be handled as a {kind}: '
+            f"strict decoding error: {', '.join(unknown)}",
+        )
+    if directive == "Warn":
+        request.warnings += unknown
+    return obj
 
 
 def _create_object(
@@ -409,6 +442,8 @@ def _patched(current: dict | None, object_kind: str, request: Request) -> dict:
         doc = patches.parse(kind, request.body)
         if depth(doc, MAX_OBJECT_DEPTH) > MAX_OBJECT_DEPTH:
             raise ApiError(400, "BadRequest", _TOO_DEEP)
+        if kind != patches.JSON_PATCH:
+            _checked(doc, object_kind, request)
         if kind == patches.JSON_PATCH:
             return patches.json_patch(current, doc)
         if kind == patches.MERGE_PATCH:

@@ -15,7 +15,13 @@ from . import server
 
 
 def _json(response: server.Response) -> HttpResponse:
-    return HttpResponse(response.json, status=response.code, content_type="application/json")
+    answer = HttpResponse(response.json, status=response.code, content_type="application/json")
+    if response.warnings:  # one header, values comma-separated, as client-go reads them
+        answer["Warning"] = ", ".join(
+            '299 - "{}"'.format(text.replace("\\", "\\\\").replace('"', '\\"'))
+            for text in response.warnings
+        )
+    return answer
 
 
 def _answer(request: HttpRequest, cluster_id: str, path: str) -> HttpResponse:
