@@ -165,6 +165,20 @@ def test_bad_yaml_and_conflicts_keep_the_text(operator_client, cluster):
     assert Pod.objects.filter(cluster=cluster, labels__app="shop").count() == 2
 
 
+def test_a_conflict_reads_as_sentences(operator_client, cluster):
+    make_deployment(cluster)
+    obj = yaml.safe_load(
+        handle(cluster, Request("GET", "/apis/apps/v1/namespaces/default/deployments/shop")).json
+    )
+    obj["metadata"]["resourceVersion"] = "1"  # stale
+    response = operator_client.post(
+        url(cluster, "deployments/default/shop/"), {"manifest": yaml.safe_dump(obj)}
+    )
+    html = response.content.decode()
+    said = "latest version and try again. Nothing was changed; your text is kept below."
+    assert said in html
+
+
 def test_scale_and_delete_need_the_typed_name(operator_client, cluster):
     make_deployment(cluster)
     operator_client.post(url(cluster, "deployments/default/shop/scale/"), {"replicas": "4"})

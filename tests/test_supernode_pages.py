@@ -130,6 +130,21 @@ def test_it_refuses_a_name_that_is_not_a_dns_label(operator_client, cloud):
     assert SuperNode.objects.filter(cluster__name="staging-api").count() == 2
 
 
+@pytest.mark.parametrize(
+    ("name", "error"),
+    [
+        ("Bad_Name", "Not allowed in a node name: “B” “N” “_”."),
+        ("-pool", "A node name cannot start or end with “-”."),
+    ],
+)
+def test_a_bad_name_is_explained_once(operator_client, cloud, name, error):
+    response = operator_client.post(nodes_url("staging-api", "new/"), {**CREATE, "node_name": name})
+    html = response.content.decode()
+    errors = re.findall(r'<p class="field-error" role="alert">(.*?)</p>', html)
+    assert errors == [error]
+    assert html.count("Lower-case letters, digits and &#x27;-&#x27;") == 1  # the help text
+
+
 def test_it_bounds_limits_by_the_clusters_max(operator_client, cloud):
     response = operator_client.post(nodes_url("staging-api", "new/"), {**CREATE, "max_cpu": "65"})
     html = response.content.decode()
@@ -147,7 +162,7 @@ def test_it_shows_the_clouds_refusal_of_a_duplicate_name(operator_client, cloud)
     html = response.content.decode()
     assert response.status_code == 400
     assert 'role="alert"' in html
-    assert "SuperNode [gpu-pool] already exists (RetCode 113)" in html
+    assert "SuperNode [gpu-pool] already exists (RetCode 113)." in html
     after = node("staging-api", "gpu-pool")
     assert (after.max_cpu, after.compute_class) == (before.max_cpu, before.compute_class)
     assert SuperNode.objects.filter(cluster__name="staging-api").count() == 2

@@ -36,7 +36,7 @@ def _failure(exc: Exception) -> str:
     if isinstance(exc, KubeError):
         return _("Kubernetes refused (%(status)s): %(message)s") % {
             "status": f"{exc.code} {exc.reason}".strip(),
-            "message": exc.message,
+            "message": cloudcall.sentence(exc.message),
         }
     return cloudcall.error_text(exc)
 

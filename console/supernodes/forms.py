@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -10,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from console.web import catalogue
 from console.web.forms import ActionForm
 
+_NOT_IN_LABEL = re.compile(r"[^a-z0-9-]")
 DNS_LABEL_HELP = gettext_lazy(
     "Lower-case letters, digits and '-', starting and ending with a letter or digit."
 )
@@ -25,12 +28,8 @@ class CreateSuperNodeForm(ActionForm):
         "max_memory": "MaxMemory",
         "max_pods": "MaxPods",
     }
-    node_name = forms.RegexField(
-        label=gettext_lazy("Node name"),
-        max_length=63,
-        regex=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
-        help_text=DNS_LABEL_HELP,
-        error_messages={"invalid": DNS_LABEL_HELP},
+    node_name = forms.CharField(
+        label=gettext_lazy("Node name"), max_length=63, help_text=DNS_LABEL_HELP
     )
     compute_class = forms.ChoiceField(label=gettext_lazy("Compute class"))
     storage_class = forms.ChoiceField(label=gettext_lazy("Storage class"), required=False)
@@ -48,6 +47,20 @@ class CreateSuperNodeForm(ActionForm):
             *catalogue.storage_classes(),
         ]
         apply_bounds(self, bounds or {})
+
+    def clean_node_name(self) -> str:
+        # The rule is the field's help text, shown beside it: the error says only what
+        # breaks it in this name.
+        name = self.cleaned_data["node_name"]
+        wrong = sorted(set(_NOT_IN_LABEL.findall(name)))
+        if wrong:
+            raise ValidationError(
+                _("Not allowed in a node name: %(characters)s.")
+                % {"characters": " ".join(f"“{c}”" for c in wrong)}
+            )
+        if name.startswith("-") or name.endswith("-"):
+            raise ValidationError(_("A node name cannot start or end with “-”."))
+        return name
 
 
 LIMIT_FIELDS = {"max_cpu": "MaxCPU", "max_memory": "MaxMemory", "max_pods": "MaxPods"}

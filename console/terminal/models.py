@@ -59,3 +59,13 @@ class TerminalSession(models.Model):
     @property
     def end_reason_text(self) -> str:
         return self.translated_reason(self.end_reason)
+
+    @property
+    def ending(self) -> str:
+        """How it ended, with the exit code unless the words already give it ("exited with
+        code 0", not "exited with code 0 (exit 0)")."""
+        text = self.end_reason_text
+        code = self.exit_code
+        if code is None or re.search(rf"exit(ed with)? code:? {code}\b", self.end_reason):
+            return text
+        return _("%(reason)s (exit %(code)s)") % {"reason": text, "code": code}

@@ -94,8 +94,15 @@ def error_text(exc: CloudError | CloudUnavailable) -> str:
         return _("The cloud is unavailable: %(reason)s. Nothing was changed; try again.") % {
             "reason": exc.message
         }
-    return _("%(meaning)s %(message)s (RetCode %(code)s)") % {
+    return _("%(meaning)s %(message)s (RetCode %(code)s).") % {
         "meaning": retcodes.meaning(exc.ret_code),
         "message": exc.message,
         "code": exc.ret_code,
     }
+
+
+def sentence(text: str) -> str:
+    """Text (another system's message) ending as a sentence does, so that what a page
+    writes after it reads as the next sentence."""
+    text = text.strip()
+    return text if not text or text[-1] in ".!?\u3002\uff01\uff1f" else f"{text}."

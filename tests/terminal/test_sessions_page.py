@@ -37,8 +37,28 @@ def recorded(operator, tmp_path):
 
 def test_it_lists_the_tenants_sessions_for_an_admin(admin_user, recorded):
     html = logged_in(admin_user).get("/terminal/sessions/").content.decode()
-    assert "operator" in html and "exit 0" in html
+    assert "operator" in html and "<td>exited with code 0</td>" in html  # said once
     assert "&lt;script&gt;pod&lt;/script&gt;" in html and "<script>pod" not in html
+
+
+NON_ZERO = "command terminated with non-zero exit code: 5"
+UNREADABLE = "the session ended with an unreadable status"
+CLOSED = "the session gateway closed the connection"
+
+
+@pytest.mark.parametrize(
+    ("reason", "code", "shown"),
+    [
+        ("exited with code 0", 0, "exited with code 0"),
+        (NON_ZERO, 5, NON_ZERO),
+        (UNREADABLE, 1, f"{UNREADABLE} (exit 1)"),
+        (CLOSED, None, CLOSED),
+    ],
+)
+def test_it_says_the_exit_code_once(admin_user, recorded, reason, code, shown):
+    TerminalSession.objects.filter(pk=recorded.pk).update(end_reason=reason, exit_code=code)
+    html = logged_in(admin_user).get("/terminal/sessions/").content.decode()
+    assert f"<td>{shown}</td>" in html
 
 
 def test_it_refuses_the_list_and_recordings_to_an_operator(operator_client, recorded):
