@@ -276,6 +276,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"refusals": {"()": "console.web.serverlog.RefusalOnOneLine"}},
     "root": {"handlers": ["console"], "level": env("CONSOLE_LOG_LEVEL", "INFO")},
-    "loggers": {"httpx": {"level": "WARNING"}},
+    "loggers": {
+        "httpx": {"level": "WARNING"},
+        # A 403 as one line, without its traceback.
+        "django.request": {"filters": ["refusals"]},
+    },
 }

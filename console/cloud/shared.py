@@ -16,14 +16,42 @@ _clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, CloudClient] = (
 )
 
 
+def _embedded_app():
+    """Django's ASGI handler for in-process calls, shielded from the caller's cancellation.
+
+    A page whose browser went away is cancelled mid-call. Cancelled inside Django's
+    handler, the call would leave its disconnect listener behind to fail unseen ("Task
+    exception was never retrieved ... RequestAborted" in the server log); as behind a
+    socket, the cloud instead finishes the call it was given, and its answer is dropped.
+    """
+    from django.core.asgi import get_asgi_application
+
+    django_app = get_asgi_application()
+
+    async def app(scope, receive, send):
+        call = asyncio.ensure_future(django_app(scope, receive, send))
+        _running.add(call)
+        call.add_done_callback(_finished)
+        await asyncio.shield(call)
+
+    return app
+
+
+_running: set[asyncio.Future] = set()  # calls whose caller left, kept until they end
+
+
+def _finished(call: asyncio.Future) -> None:
+    _running.discard(call)
+    if not call.cancelled():
+        call.exception()  # seen here; the caller, if still there, raises it
+
+
 def build_client() -> CloudClient:
     transport = None
     base_url = settings.CONSOLE_CLOUD_URL
     if not base_url:
         # Embedded localcloud: the same encoding and signing over ASGI, no socket, no port.
-        from django.core.asgi import get_asgi_application
-
-        transport = httpx.ASGITransport(app=get_asgi_application())
+        transport = httpx.ASGITransport(app=_embedded_app())
         base_url = f"http://{settings.EMBEDDED_CLOUD_HOST}"
     return CloudClient(
         base_url,
