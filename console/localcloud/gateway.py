@@ -28,7 +28,7 @@ from . import oplog
 from .errors import ApiError
 from .handlers.clusters import kubeconfig
 from .handlers.sessions import consume
-from .models import ConsoleSession, Fault
+from .models import Cluster, ConsoleSession, Fault
 from .pty import PtyProcess
 from .sandbox import EndpointRelay, NoSandbox, Shell, sandboxed, start
 
@@ -68,13 +68,20 @@ def command_for(session: ConsoleSession) -> Shell:
         env.update(PS1=f"[{cluster.name}] kubectl $ ")
         folder = _workdir("clusters", cluster.cluster_id)
         return Shell([_shell("bash")], folder, env, cluster.cluster_id, kubeconfig(cluster))
-    env.update(HOSTNAME=session.pod, PS1=f"{session.pod}:{session.container}$ ")
     argv = shlex.split(session.command) if session.command else ["sh"]
+    return pod_shell(cluster, session.namespace, session.pod, session.container, argv)
+
+
+def pod_shell(cluster: Cluster, namespace: str, pod: str, container: str, argv: list[str]) -> Shell:
+    """A command in a pod's container (here, the pod's own folder), as exec runs it."""
+    env = {"PATH": SAFE_PATH, "TERM": "xterm-256color", "LANG": "C.UTF-8"}
+    env.update(HOSTNAME=pod, PS1=f"{pod}:{container}$ ")
+    argv = list(argv) or ["sh"]
     if argv[0] in SHELLS or Path(argv[0]).name in SHELLS:
         # `bash` where there is none falls back to sh, as users expect of a container.
         argv[0] = _shell(Path(argv[0]).name)
-    folder = _workdir("pods", cluster.cluster_id, session.namespace, session.pod)
-    return Shell(argv, folder, env, session.pod)
+    folder = _workdir("pods", cluster.cluster_id, namespace, pod)
+    return Shell(argv, folder, env, pod)
 
 
 def _shell(preferred: str) -> str:
@@ -118,13 +125,22 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             await self._refuse(f"session refused: {exc}")
             return
         shell = await database_sync_to_async(command_for)(session)
-        argv = shell.argv
-        if not shutil.which(argv[0], path=SAFE_PATH):
-            message = f'exec: "{argv[0]}": executable file not found in $PATH'
-            await self.send(bytes_data=bytes([STDERR]) + message.encode() + b"\r\n")
-            await self.send(bytes_data=status_frame(127, message, "InternalError"))
-            await self.close()
+        if await self._not_found(shell):
             return
+        await self._run(shell, in_sandbox)
+
+    async def _not_found(self, shell: Shell) -> bool:
+        """Say so when the command does not exist (as a container runtime does)."""
+        if shutil.which(shell.argv[0], path=SAFE_PATH):
+            return False
+        message = f'exec: "{shell.argv[0]}": executable file not found in $PATH'
+        await self.send(bytes_data=bytes([STDERR]) + message.encode() + b"\r\n")
+        await self.send(bytes_data=status_frame(127, message, "InternalError"))
+        await self.close()
+        return True
+
+    async def _run(self, shell: Shell, in_sandbox: bool) -> None:
+        """The shell on a PTY, its output pumped to the peer (below) until it ends."""
         if in_sandbox and shell.kubeconfig:
             self.relay = await EndpointRelay.open()
             shell.relay = self.relay.folder

@@ -66,11 +66,19 @@ def write_logs(pod: Pod, until_ns: int | None = None) -> None:
                     body=demo_line(pod.uid, c["name"], pod.log_seq + i),
                 )
             )
+    written_ns, seq = first + count * LINE_EVERY_NS, pod.log_seq + count
     with transaction.atomic():
-        LogLine.objects.bulk_create(rows, batch_size=1000)
-        pod.logs_written_ns = first + count * LINE_EVERY_NS
-        pod.log_seq += count
-        pod.save(update_fields=["logs_written_ns", "log_seq"])
+        # Readers in several processes (the logs page, each `kubectl logs -f`) catch the
+        # same pod up: only the one that moves logs_written_ns on writes these lines.
+        claimed = Pod.objects.filter(pk=pod.pk, logs_written_ns=pod.logs_written_ns).update(
+            logs_written_ns=written_ns, log_seq=seq
+        )
+        if claimed:
+            LogLine.objects.bulk_create(rows, batch_size=1000)
+    if claimed:
+        pod.logs_written_ns, pod.log_seq = written_ns, seq
+    else:
+        pod.refresh_from_db(fields=["logs_written_ns", "log_seq"])
 
 
 def append_line(pod: Pod, container: str, body: str) -> LogLine:

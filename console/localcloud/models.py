@@ -71,6 +71,9 @@ class Cluster(models.Model):
     gone_time = models.FloatField(default=0)  # when Deleting removes the row
     # The Kubernetes API's resourceVersion: one counter per cluster, raised by each write.
     kube_revision = models.BigIntegerField(default=1)
+    # Watches cannot resume from this resourceVersion or older: the deletions before it
+    # are no longer kept (KubeTombstone), so they answer 410 Gone and the client relists.
+    kube_compacted_revision = models.BigIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["tenant", "region", "create_time"])]
@@ -163,6 +166,22 @@ class KubeObject(models.Model):
                 fields=["cluster", "resource", "namespace", "name"], name="unique_kube_object"
             )
         ]
+
+
+class KubeTombstone(models.Model):
+    """A deleted object of a cluster's Kubernetes API, kept a few minutes so that a watch
+    resuming from an older resourceVersion still sees the deletion (k8s/tombstones.py)."""
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="kube_tombstones")
+    resource = models.CharField(max_length=60)  # as KubeObject.resource: "pods", ...
+    namespace = models.CharField(max_length=63, blank=True)
+    name = models.CharField(max_length=253)
+    revision = models.BigIntegerField()  # the deletion's resourceVersion
+    deleted_at = models.FloatField()
+    body = models.JSONField()
+
+    class Meta:
+        indexes = [models.Index(fields=["cluster", "resource", "revision"])]
 
 
 class ConsoleSession(models.Model):

@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
+from .pipes import PipeProcess
 from .pty import PtyProcess
 
 # Run by root (make run), bubblewrap makes the namespaces and the shell then drops to a
@@ -99,7 +100,18 @@ def start(shell: Shell, sandboxed: bool, rows: int = 24, cols: int = 80) -> PtyP
         )
 
 
-def _start_unsandboxed(shell: Shell, rows: int, cols: int) -> PtyProcess:
+async def start_piped(shell: Shell, sandboxed: bool, stdin: bool) -> PipeProcess:
+    """The process on pipes, no terminal (kubectl exec without -t): stdout and stderr
+    apart, stdin a pipe or nothing. The same sandbox as start(), its session without a
+    controlling terminal."""
+    if not sandboxed:
+        env = _unsandboxed_env(shell)
+        return await PipeProcess.start(shell.argv, str(shell.home), env, stdin)
+    with _prepared(shell, _bwrap(), tty=False) as argv:
+        return await PipeProcess.start(argv, "/", shell.env, stdin, pass_fds=tuple(shell.fds))
+
+
+def _unsandboxed_env(shell: Shell) -> dict[str, str]:
     shell.home.mkdir(parents=True, exist_ok=True)
     env = dict(shell.env, HOME=str(shell.home))
     if shell.kubeconfig:
@@ -107,7 +119,11 @@ def _start_unsandboxed(shell: Shell, rows: int, cols: int) -> PtyProcess:
         config.write_text(shell.kubeconfig)
         config.chmod(0o600)
         env["KUBECONFIG"] = str(config)
-    return PtyProcess(shell.argv, str(shell.home), env, rows, cols)
+    return env
+
+
+def _start_unsandboxed(shell: Shell, rows: int, cols: int) -> PtyProcess:
+    return PtyProcess(shell.argv, str(shell.home), _unsandboxed_env(shell), rows, cols)
 
 
 def _bwrap() -> str:
@@ -147,11 +163,11 @@ def _probe(bwrap: str) -> None:
 
 
 @contextlib.contextmanager
-def _prepared(shell: Shell, bwrap: str) -> Iterator[list[str]]:
+def _prepared(shell: Shell, bwrap: str, tty: bool = True) -> Iterator[list[str]]:
     """bubblewrap's argv, with the fds it reads (open only inside this block)."""
     shell.fds = []
     try:
-        yield _argv(shell, bwrap)
+        yield _argv(shell, bwrap, tty)
     finally:
         for fd in shell.fds:
             with contextlib.suppress(OSError):
@@ -159,7 +175,7 @@ def _prepared(shell: Shell, bwrap: str) -> Iterator[list[str]]:
         shell.fds = []
 
 
-def _argv(shell: Shell, bwrap: str) -> list[str]:
+def _argv(shell: Shell, bwrap: str, tty: bool = True) -> list[str]:
     uid = _uid_for(shell.home) if os.geteuid() == 0 else INSIDE_UID
     home = _owned_home(shell.home, uid)
     hostname = shell.hostname[:63]  # the kernel's limit (Kubernetes cuts a pod's so too)
@@ -203,8 +219,9 @@ def _argv(shell: Shell, bwrap: str) -> list[str]:
         f"--nofile={MAX_OPEN_FILES}",
     ]
     # The shell leads a session of its own inside, with the PTY as its terminal: job
-    # control and Ctrl-C work, and its process groups are ones it can see.
-    setsid = [shutil.which("setsid") or "/usr/bin/setsid", "--ctty", "--wait"]
+    # control and Ctrl-C work, and its process groups are ones it can see. (On pipes,
+    # a session without a terminal.)
+    setsid = [shutil.which("setsid") or "/usr/bin/setsid", *(["--ctty"] if tty else []), "--wait"]
     prlimit = [shutil.which("prlimit") or "/usr/bin/prlimit", *limits, "--"]
     return [*argv, "--", *setsid, *_drop_to(uid), *prlimit, *relay, *shell.argv]
 

@@ -51,7 +51,8 @@ class Kubectl:
 
     def run(self, *args: str, stdin: str | None = None, timeout: float = 60):
         return subprocess.run(
-            [self.binary, *args, "--request-timeout=20s"],
+            # The flag first: after `exec POD --` it would be part of the command.
+            [self.binary, "--request-timeout=20s", *args],
             env=self.env,
             input=stdin,
             capture_output=True,

@@ -12,6 +12,7 @@ from django.db.models import F
 
 from ..models import Cluster, KubeObject, Namespace, Pod, SuperNode
 from .resources import Resource
+from .tombstones import bury
 
 
 def timestamp(epoch: float) -> str:
@@ -58,6 +59,13 @@ class GenericStore:
         return obj
 
     def delete(self, cluster: Cluster, namespace: str, name: str) -> None:
+        # Every deletion leaves a tombstone: a watch resumed from before it must see it.
+        obj = self.get(cluster, namespace, name)
+        if obj is not None:
+            bury(cluster, self.resource.key, [obj], next_revision(cluster))
+        self._remove(cluster, namespace, name)
+
+    def _remove(self, cluster: Cluster, namespace: str, name: str) -> None:
         self._rows(cluster, namespace).filter(name=name).delete()
 
 
@@ -83,8 +91,16 @@ class NamespaceStore(GenericStore):
         )
         return self.get(cluster, "", meta["name"])
 
-    def delete(self, cluster, namespace, name):
-        # A namespace takes everything in it along.
+    def _remove(self, cluster, namespace, name):
+        # A namespace takes everything in it along (and their tombstones stay).
+        revision = cluster.kube_revision  # the namespace's own deletion raised it
+        inside: dict[str, list[dict]] = {"pods": []}
+        for pod in cluster.pods.filter(namespace=name):
+            inside["pods"].append(PodStore.to_json(pod))
+        for row in cluster.kube_objects.filter(namespace=name):
+            inside.setdefault(row.resource, []).append(row.body)
+        for key, objects in inside.items():
+            bury(cluster, key, objects, revision)
         cluster.pods.filter(namespace=name).delete()
         cluster.kube_objects.filter(namespace=name).delete()
         cluster.namespaces.filter(name=name).delete()
@@ -168,7 +184,7 @@ class PodStore(GenericStore):
         )
         return self.get(cluster, meta["namespace"], meta["name"])
 
-    def delete(self, cluster, namespace, name):
+    def _remove(self, cluster, namespace, name):
         self._pods(cluster, namespace).filter(name=name).delete()
 
     @staticmethod

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from ..models import Cluster
-from . import server
+from . import server, streams
 
 
 def _json(response: server.Response) -> HttpResponse:
@@ -24,10 +24,18 @@ def _json(response: server.Response) -> HttpResponse:
     return answer
 
 
-def _answer(request: HttpRequest, cluster_id: str, path: str) -> HttpResponse:
+def authorized(cluster_id: str, authorization: str) -> Cluster | None:
+    """The cluster whose token the request's `Authorization: Bearer` carries, or None."""
     cluster = Cluster.objects.filter(cluster_id=cluster_id).first()
-    token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    token = authorization.removeprefix("Bearer ").strip()
     if cluster is None or not token or not hmac.compare_digest(token, cluster.kube_token):
+        return None
+    return cluster
+
+
+def _answer(request: HttpRequest, cluster_id: str, path: str) -> HttpResponse:
+    cluster = authorized(cluster_id, request.headers.get("Authorization", ""))
+    if cluster is None:
         # The same answer for an unknown cluster and a wrong token: nothing to probe.
         return _json(
             server.Response(401, server.status_object(401, "Unauthorized", "Unauthorized"))
@@ -42,6 +50,9 @@ def _answer(request: HttpRequest, cluster_id: str, path: str) -> HttpResponse:
                 server.status_object(413, "RequestEntityTooLarge", "the request body is too large"),
             )
         )
+    # Logs, watches and exec over SPDY answer from streams/; the rest is request/response.
+    if (streamed := streams.answer(cluster, request, path)) is not None:
+        return streamed
     _, query = server.parse_path(request.get_full_path())
     answer = server.handle(
         cluster,
