@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -24,6 +25,11 @@ def pod(cloud) -> Pod:
     return Pod.objects.get(name="web-6f7d9c-x2k4p", cluster__name="prod-web")
 
 
+def shown(html: str) -> str:
+    """The page's text as read: tags dropped."""
+    return re.sub(r"<[^>]+>", "", html)
+
+
 def in_shanghai(seconds: int, pattern: str) -> str:
     return datetime.fromtimestamp(seconds, SHANGHAI).strftime(pattern)
 
@@ -43,16 +49,15 @@ def test_cluster_pages_show_times_in_the_browser_zone(operator_client, cloud):
     operator_client.cookies["tz"] = COOKIE
     detail = operator_client.get(f"/clusters/{cluster.cluster_id}/").content.decode()
     created = in_shanghai(cluster.create_time, "%-d %b %Y, %H:%M")
-    assert f'{created} <span class="zone">UTC+08:00</span>' in detail
+    assert f"{created} UTC+08:00" in shown(detail)
     assert "Times are shown in Asia/Shanghai (UTC+08:00)." in detail
-    assert " UTC</time>" not in detail
 
 
 def test_pages_say_utc_without_a_zone(operator_client, cloud):
     cluster = Cluster.objects.first()
     detail = operator_client.get(f"/clusters/{cluster.cluster_id}/").content.decode()
     created = datetime.fromtimestamp(cluster.create_time, UTC).strftime("%-d %b %Y, %H:%M")
-    assert f'{created} <span class="zone">UTC</span>' in detail
+    assert f"{created} UTC" in shown(detail)
     assert "Times are shown in UTC." in detail
 
 
@@ -61,7 +66,7 @@ def test_the_overview_shows_expiry_in_the_browser_zone(operator_client, cloud):
     Cluster.objects.filter(expire_time__gt=0).update(expire_time=soon)
     operator_client.cookies["tz"] = COOKIE
     html = operator_client.get("/").content.decode()
-    assert in_shanghai(soon, "%-d %b %Y, %H:%M") + ' <span class="zone">UTC+08:00</span>' in html
+    assert in_shanghai(soon, "%-d %b %Y, %H:%M") + " UTC+08:00" in shown(html)
 
 
 def test_the_audit_log_shows_and_searches_in_the_browser_zone(admin_user):
@@ -75,7 +80,7 @@ def test_the_audit_log_shows_and_searches_in_the_browser_zone(admin_user):
     )
     AuditEntry.objects.filter(pk=entry.pk).update(time=datetime(2026, 11, 29, 20, 30, tzinfo=UTC))
     html = client.get("/audit/?since=2026-11-30&until=2026-11-30").content.decode()
-    assert '2026-11-30 04:30:00 <span class="zone">UTC+08:00</span>' in html
+    assert "2026-11-30 04:30:00 UTC+08:00" in shown(html)
     assert "1 entry" in html
     assert "0 entries" in client.get("/audit/?until=2026-11-29").content.decode()
 

@@ -44,7 +44,8 @@ def local_time(value, format_name: str = "DATETIME_FORMAT") -> str:
         return "—"
     local = timezone.localtime(moment)
     return format_html(
-        '<time datetime="{}" title="{}">{} <span class="zone">{}</span></time>',
+        '<time datetime="{}" title="{}"><span class="when">{}</span> '
+        '<span class="zone">{}</span></time>',
         moment.astimezone(UTC).isoformat().replace("+00:00", "Z"),
         str(local.tzinfo),
         formats.date_format(local, format_name),
