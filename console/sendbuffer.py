@@ -1,5 +1,6 @@
-"""Bounded send buffers for Daphne's websockets: send() waits while the peer is behind, and
-a peer that stays behind is dropped.
+"""Bounded send buffers for Daphne's websockets (and streamed HTTP answers, see
+wait_for_http_peer): send() waits while the peer is behind, and a peer that stays behind
+is dropped.
 
 Daphne's websocket send never pushes back (daphne issue #170): autobahn hands every
 message to the Twisted transport, whose buffer grows for as long as the peer does not
@@ -31,6 +32,7 @@ import contextlib
 import logging
 
 import txaio
+from daphne.http_protocol import WebRequest
 from daphne.server import Server
 from daphne.ws_protocol import WebSocketProtocol
 from django.conf import settings
@@ -47,12 +49,16 @@ log = logging.getLogger(__name__)
 def unsent_bytes(protocol: WebSocketProtocol) -> int:
     """Bytes given to this websocket that have not reached the kernel yet."""
     queued = sum(len(data) for data, _sync in protocol.send_queue)
-    transport = protocol.transport
+    return queued + transport_unsent(protocol.transport)
+
+
+def transport_unsent(transport) -> int:
+    """Bytes a Twisted transport holds that have not reached the kernel yet."""
     while not isinstance(transport, FileDescriptor):  # TLS in Daphne wraps the socket
         transport = getattr(transport, "transport", None)
         if transport is None:
-            return queued
-    return queued + len(transport.dataBuffer) - transport.offset + transport._tempDataLen
+            return 0
+    return len(transport.dataBuffer) - transport.offset + transport._tempDataLen
 
 
 @implementer(IPushProducer)
@@ -137,7 +143,33 @@ class SendBuffer:
         self._closed(None)
 
 
+async def wait_for_http_peer(request: WebRequest) -> None:
+    """The same bounds for a streamed HTTP answer (`kubectl logs -f`, a watch): wait
+    while more than PAUSE_BYTES are unsent, drop a peer past LIMIT_BYTES or that takes
+    nothing for CONSOLE_SEND_STALL_SECONDS. Looked at every 0.1 s while behind: the HTTP
+    channel is its transport's producer, so no drain signal reaches us."""
+    transport = request.transport
+    if transport is None or transport_unsent(transport) <= PAUSE_BYTES:
+        return
+    loop = asyncio.get_running_loop()
+    stall = settings.CONSOLE_SEND_STALL_SECONDS
+    least, deadline = transport_unsent(transport), loop.time() + stall
+    while not request._disconnected and (unsent := transport_unsent(transport)) > PAUSE_BYTES:
+        if unsent < least:  # the peer took something: it is slow, not gone
+            least, deadline = unsent, loop.time() + stall
+        if unsent > LIMIT_BYTES or loop.time() >= deadline:
+            log.warning("HTTP stream %s dropped: the peer is not reading", request)
+            transport.abortConnection()  # Daphne then tells the app http.disconnect
+            return
+        await asyncio.sleep(0.1)
+
+
 async def _handle_reply(self: Server, protocol, message: dict) -> None:
+    if isinstance(protocol, WebRequest):
+        await _daphne_handle_reply(self, protocol, message)
+        if message["type"] == "http.response.body" and message.get("more_body"):
+            await wait_for_http_peer(protocol)
+        return
     if not isinstance(protocol, WebSocketProtocol):
         await _daphne_handle_reply(self, protocol, message)
         return

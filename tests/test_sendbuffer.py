@@ -192,6 +192,60 @@ async def test_more_than_the_limit_unsent_is_dropped_at_once():
     assert peer.transport.aborted
 
 
+class FakeStreamedAnswer:
+    """What wait_for_http_peer uses of Daphne's HTTP request (a Twisted Request)."""
+
+    _disconnected = False
+
+    def __init__(self):
+        self.transport = PeerSocket()
+
+    def send(self, size: int) -> None:
+        self.transport.write(b"x" * size)
+
+
+async def test_a_streamed_http_answer_is_paused_while_behind_and_its_idle_peer_dropped(
+    settings,
+):
+    from daphne.http_protocol import WebRequest
+    from twisted.web.http import Request
+
+    # Daphne's HTTP request is a Twisted Request, with these fields.
+    assert issubclass(WebRequest, Request)
+    assert "self.transport = self.channel.transport" in inspect.getsource(Request.__init__)
+    assert "_disconnected = False" in inspect.getsource(Request)
+
+    settings.CONSOLE_SEND_STALL_SECONDS = 0.3
+    keeping_up = FakeStreamedAnswer()
+    keeping_up.send(sendbuffer.PAUSE_BYTES)
+    async with asyncio.timeout(5):
+        await sendbuffer.wait_for_http_peer(keeping_up)
+
+    behind = FakeStreamedAnswer()
+    behind.send(2 * MiB)
+    waiting = asyncio.create_task(sendbuffer.wait_for_http_peer(behind))
+    await asyncio.sleep(0.05)
+    assert not waiting.done()
+    behind.transport.room = 2 * MiB
+    while sendbuffer.transport_unsent(behind.transport):
+        behind.transport.doWrite()
+    async with asyncio.timeout(5):
+        await waiting
+    assert not behind.transport.aborted
+
+    idle = FakeStreamedAnswer()
+    idle.send(2 * MiB)
+    async with asyncio.timeout(10):
+        await sendbuffer.wait_for_http_peer(idle)
+    assert idle.transport.aborted
+
+    flooded = FakeStreamedAnswer()
+    flooded.send(sendbuffer.LIMIT_BYTES + 1)
+    async with asyncio.timeout(5):
+        await sendbuffer.wait_for_http_peer(flooded)
+    assert flooded.transport.aborted
+
+
 # The attacks, against the console under Daphne -------------------------------------
 
 POD = {"NameSpace": "default", "PodName": "api-5b8c7d-h7j2n", "ContainerName": "app"}
