@@ -16,6 +16,7 @@ import time
 from collections import Counter
 
 from django.core.cache import cache
+from django.utils.translation import gettext as _
 
 from console.accounts import tenancy
 from console.cloud.client import CloudError, CloudUnavailable
@@ -101,8 +102,8 @@ async def revision(company_id: int | None, region: str, cluster_id: str) -> int:
         **company,
     )
     if not 200 <= result.Info.ResponseCode < 300:
-        raise CloudUnavailable("the cluster's API did not answer", action="ForwardCluster")
+        raise CloudUnavailable(_("the cluster's API did not answer"), action="ForwardCluster")
     try:
         return int(json.loads(result.Info.ResponseBody)["metadata"]["resourceVersion"])
     except (ValueError, KeyError, TypeError):
-        raise CloudUnavailable("malformed Kubernetes answer", action="ForwardCluster") from None
+        raise CloudUnavailable(_("malformed Kubernetes answer"), action="ForwardCluster") from None
