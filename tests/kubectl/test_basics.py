@@ -49,3 +49,14 @@ def test_it_refuses_a_wrong_token(kubectl, tmp_path):
     assert (done.returncode == 1 and "Unauthorized" in done.stderr + done.stdout) or (
         "provide credentials" in done.stderr
     )
+
+
+def test_it_describes_a_pod_and_a_deployment(kubectl):
+    # Words as kubectl lays them out, white space folded (its column widths vary).
+    pod = " ".join(kubectl("describe", "pod", "web-6f7d9c-x2k4p", "-n", "default").split())
+    for shown in ("Name: web-6f7d9c-x2k4p", "Namespace: default", "Containers:",
+                  "Image: nginx:1.27", "Controlled By: ReplicaSet/web-6f7d9c"):  # fmt: skip
+        assert shown in pod, shown
+    deployment = " ".join(kubectl("describe", "deployment", "web", "-n", "default").split())
+    assert "Replicas: 2 desired | 2 updated | 2 total | 2 available" in deployment
+    assert "NewReplicaSet: web-6f7d9c" in deployment
