@@ -60,3 +60,16 @@ def test_it_describes_a_pod_and_a_deployment(kubectl):
     deployment = " ".join(kubectl("describe", "deployment", "web", "-n", "default").split())
     assert "Replicas: 2 desired | 2 updated | 2 total | 2 available" in deployment
     assert "NewReplicaSet: web-6f7d9c" in deployment
+
+
+def test_a_replace_from_a_stale_copy_is_a_conflict(kubectl, tmp_path):
+    name = kubectl.name("stale")
+    kubectl("create", "configmap", name, "--from-literal=colour=blue")
+    copy = tmp_path / "copy.yaml"
+    copy.write_text(kubectl("get", "configmap", name, "-o", "yaml"))
+    kubectl("patch", "configmap", name, "--type=merge", "-p", '{"data":{"colour":"red"}}')
+    stale = kubectl.run("replace", "-f", str(copy))
+    assert stale.returncode == 1
+    assert "Operation cannot be fulfilled" in stale.stderr
+    assert "the object has been modified" in stale.stderr
+    assert kubectl("get", "configmap", name, "-o", "jsonpath={.data.colour}") == "red"
