@@ -49,6 +49,20 @@ def page(browser, live_console):
     context.close()
 
 
+def logged_in_page(browser, live_console, username: str, **options):
+    """A page of a new browser context (`options`: viewport, locale, zone, colours),
+    logged in through the form as `username`. Close it with page.context.close()."""
+    context = browser.new_context(base_url=live_console.url, **options)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill(demo_password(username))
+    page.locator("form:has(input[name=password]) button[type=submit]").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    return page
+
+
 @pytest.fixture
 def login(page):
     """Log in through the form, as a person would; returns the page."""

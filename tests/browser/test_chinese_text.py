@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from console.accounts.management.commands.demo_users import demo_password
+from tests.browser.conftest import logged_in_page
 
 # Visible text (and the options of visible pickers, and placeholders) outside code, logs,
 # terminals, data marked translate="no" (container names, Kubernetes messages) and text
@@ -130,18 +130,11 @@ def english_words(texts: list[str]) -> set[str]:
 
 @pytest.fixture(scope="module")
 def chinese(browser, live_console):
-    context = browser.new_context(
-        base_url=live_console.url, locale="zh-CN", viewport={"width": 1440, "height": 900}
-    )
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill("admin")
-    page.get_by_label("密码").fill(demo_password("admin"))
-    page.get_by_role("button", name="登录").click()
+    viewport = {"width": 1440, "height": 900}
+    page = logged_in_page(browser, live_console, "admin", locale="zh-CN", viewport=viewport)
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
     yield page
-    context.close()
+    page.context.close()
 
 
 def cluster_id(page, name: str) -> str:

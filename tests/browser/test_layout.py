@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from console.accounts.management.commands.demo_users import demo_password
+from tests.browser.conftest import logged_in_page
 
 DESK = {"width": 1440, "height": 900}
 
@@ -27,16 +27,10 @@ OPTION_ROOM = """(select) => {
 
 @pytest.fixture(scope="module")
 def desk(browser, live_console):
-    context = browser.new_context(base_url=live_console.url, viewport=DESK)
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill("operator")
-    page.get_by_label("Password").fill(demo_password("operator"))
-    page.get_by_role("button", name="Log in").click()
+    page = logged_in_page(browser, live_console, "operator", viewport=DESK)
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
     yield page
-    context.close()
+    page.context.close()
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from console.accounts.management.commands.demo_users import demo_password
+from tests.browser.conftest import logged_in_page
 
 PHONE = {"width": 390, "height": 844}
 
@@ -27,16 +27,10 @@ TABLES_SCROLL_IN_PLACE = """() => [...document.querySelectorAll("main table")].m
 @pytest.fixture(scope="module")
 def phone(browser, live_console):
     """An operator's page at a phone's size, logged in once for the module."""
-    context = browser.new_context(base_url=live_console.url, viewport=PHONE, has_touch=True)
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill("operator")
-    page.get_by_label("Password").fill(demo_password("operator"))
-    page.get_by_role("button", name="Log in").click()
+    page = logged_in_page(browser, live_console, "operator", viewport=PHONE, has_touch=True)
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     yield page
-    context.close()
+    page.context.close()
 
 
 @pytest.fixture(scope="module")

@@ -9,26 +9,20 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
-from console.accounts.management.commands.demo_users import demo_password
 from console.localcloud.seed import DEMO_TENANT
+from tests.browser.conftest import logged_in_page
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture
 def shanghai(browser, live_console):
-    context = browser.new_context(
-        base_url=live_console.url, viewport={"width": 1280, "height": 800},
-        timezone_id="Asia/Shanghai",
-    )  # fmt: skip
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto("/")
-    page.get_by_label("Username").fill("viewer")
-    page.get_by_label("Password").fill(demo_password("viewer"))
-    page.get_by_role("button", name="Log in").click()
+    viewport = {"width": 1280, "height": 800}
+    page = logged_in_page(
+        browser, live_console, "viewer", viewport=viewport, timezone_id="Asia/Shanghai"
+    )
     yield page
-    context.close()
+    page.context.close()
 
 
 def test_cluster_times_are_in_the_browsers_zone(shanghai, live_console):

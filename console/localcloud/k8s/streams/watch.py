@@ -28,6 +28,7 @@ from ...models import Cluster
 from .. import controllers, tombstones
 from ..resources import Resource
 from ..selectors import SelectorError, field_matcher, label_matcher
+from ..server import status_object
 from ..store import store_for
 from ..table import as_table
 from .base import slot, status, too_many
@@ -235,13 +236,4 @@ def _bookmark(watch: Watch, initial_events_end: bool = False) -> dict:
 
 def _gone(since: int, oldest: int) -> dict:
     message = f"too old resource version: {since} ({oldest + 1})"
-    body = {
-        "kind": "Status",
-        "apiVersion": "v1",
-        "metadata": {},
-        "status": "Failure",
-        "message": message,
-        "reason": "Expired",
-        "code": 410,
-    }
-    return {"type": "ERROR", "object": body}
+    return {"type": "ERROR", "object": status_object(410, "Expired", message)}
