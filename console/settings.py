@@ -118,6 +118,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Two processes (console and localcloud) may share one file: wait for the lock.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
     DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA journal_mode=WAL;"
+    # A transaction takes the write lock when it begins, so one that reads then writes
+    # (consuming a SessionID, the controllers) waits its turn instead of failing at once
+    # with "database is locked" when another process wrote in between.
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # A pool per process: under ASGI Django otherwise opens a connection per request
     # (a new PostgreSQL backend each time). bench/load.py shows the difference.

@@ -23,6 +23,7 @@ from pathlib import Path
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.db import DatabaseError
 
 from . import oplog
 from .errors import ApiError
@@ -114,6 +115,10 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         except ApiError as exc:
             await self.send(bytes_data=status_frame(exc.ret_code, exc.message, "Forbidden"))
             await self.close(code=4000 + exc.ret_code % 1000)
+            return
+        except DatabaseError as exc:
+            # The SessionID is not used up: the client may try again with it.
+            await self._refuse(f"session not opened, the cloud's database is busy: {exc}")
             return
         if not settings.LOCALCLOUD_EXEC_ENABLED or fault.drop_sessions:
             why = "dropped (injected fault)" if fault.drop_sessions else "exec is switched off"
