@@ -5,6 +5,7 @@ substring scan. Each is forced here on a small stream."""
 from __future__ import annotations
 
 import pytest
+from django.core.management import call_command
 
 from console.localcloud import logsearch
 from console.localcloud.logsearch import LogQuery, search
@@ -73,3 +74,20 @@ def test_the_substring_scan_agrees_where_there_is_no_index(stream, monkeypatch, 
     monkeypatch.setattr(logsearch, "_has_index", lambda alias: False)
     query = LogQuery("c1", "n", "p", "x", ["GET", "500"], ["/c"], limit=10)
     assert search(query) == expected(stream, ["GET", "500"], ["/c"], limit=10)
+
+
+def test_it_finds_the_same_lines_after_the_index_is_rebuilt(transactional_db, settings):
+    # An existing database: lines written under the positional index (migration 0002),
+    # then the upgrade to the smaller one rebuilds it from the table.
+    call_command("migrate", "localcloud", "0005", verbosity=0)
+    try:
+        LogLine.objects.bulk_create(
+            LogLine(cluster_id="c1", namespace="n", pod="p", container="x", time_ns=i, body=b)
+            for i, b in enumerate(BODIES * 10)
+        )
+    finally:
+        call_command("migrate", verbosity=0)
+    settings.LOCALCLOUD_LOG_SCAN_AT_MOST = 0
+    lines = [(i, b) for i, b in enumerate(BODIES * 10)]
+    query = LogQuery("c1", "n", "p", "x", ["GET /a"], ["200"])
+    assert search(query) == expected(lines, ["GET /a"], ["200"])

@@ -1,10 +1,12 @@
 """Searching one container's stored log lines: Keywords all match, KeywordsIgnore none,
 Start inclusive, End exclusive, the newest `limit` lines returned oldest first.
 
-On SQLite, keywords of three or more characters are looked up in the trigram FTS5 index
-(migration 0002), so counting costs what is found rather than what is stored. Shorter
-keywords, ignore-words and other databases use a case-sensitive substring test (INSTR or
-STRPOS), the same semantics as `grep -F`.
+Keywords of three or more characters are looked up in a trigram index, so counting costs
+what is found rather than what is stored: on SQLite an FTS5 index that keeps which lines
+hold each trigram but not where (migration 0006), so a longer keyword is all of its
+trigrams and then an exact recheck; on PostgreSQL a pg_trgm GIN index, which LIKE uses
+and rechecks by itself. Shorter keywords and ignore-words are a case-sensitive substring
+test (INSTR or STRPOS), the same semantics as `grep -F`.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ class LogQuery:
     start: int | None = None
     end: int | None = None
     limit: int = 100
+    using: str = DEFAULT_DB_ALIAS  # the database alias
 
     def stream_sql(self) -> tuple[str, list]:
         """The container's lines in [start, end), as SQL over alias `l`."""
@@ -74,18 +77,21 @@ def _has_index(alias: str) -> bool:
     return conn.vendor == "sqlite" and "localcloud_logline_fts" in conn.introspection.table_names()
 
 
-def _fts_phrase(word: str) -> str:
-    # Inside an FTS5 string only the double quote is special; a quoted trigram phrase
-    # matches exactly that substring.
-    return '"' + word.replace('"', '""') + '"'
+def _fts_match(words: list[str]) -> str:
+    """Every trigram of every word, for an index that does not know where they are."""
+    trigrams = sorted({w[i : i + TRIGRAM] for w in words for i in range(len(w) - TRIGRAM + 1)})
+    # Inside an FTS5 string only the double quote is special.
+    return " AND ".join('"' + t.replace('"', '""') + '"' for t in trigrams)
 
 
 def search(q: LogQuery) -> tuple[int, list[tuple[int, str]]]:
     """(how many lines match, the newest `limit` of them oldest first)."""
     indexed = [w for w in q.keywords if len(w) >= TRIGRAM]
+    if connections[q.using].vendor == "postgresql":
+        return _search_postgresql(q)
     # The index finds a word's matches in every container and every hour; a short range
     # (a histogram's slice) is cheaper to read through than to intersect with them all.
-    if indexed and _has_index(DEFAULT_DB_ALIAS) and not _few_lines(q):
+    if indexed and _has_index(q.using) and not _few_lines(q):
         return _search_indexed(q, indexed)
     return _search_scanning(q)
 
@@ -96,23 +102,25 @@ def _few_lines(q: LogQuery) -> bool:
     at_most = settings.LOCALCLOUD_LOG_SCAN_AT_MOST
     stream, params = q.stream_sql()
     sql = RANGE_COUNT.format(where=stream)
-    return _fetch(sql, [*params, at_most + 1])[0][0] <= at_most
+    return _fetch(q, sql, [*params, at_most + 1])[0][0] <= at_most
 
 
-def _fetch(sql: str, params: list) -> list[tuple]:
-    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+def _fetch(q: LogQuery, sql: str, params: list) -> list[tuple]:
+    with connections[q.using].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
 
 def _search_indexed(q: LogQuery, indexed: list[str]) -> tuple[int, list[tuple[int, str]]]:
     stream, stream_params = q.stream_sql()
-    short = [w for w in q.keywords if len(w) < TRIGRAM]
-    words, word_params = q.words_sql(short)
-    match = " AND ".join(_fts_phrase(w) for w in indexed)
+    # A three-character keyword is its one trigram; longer ones may match trigrams that
+    # are apart in the line, so they are rechecked.
+    inexact = [w for w in q.keywords if len(w) != TRIGRAM]
+    words, word_params = q.words_sql(inexact)
+    match = _fts_match(indexed)
     where = f"{INDEXED_FROM} AND {stream} {words}"
     params = [match, *stream_params, *word_params]
-    total = _fetch("SELECT count(*) " + where, params)[0][0]
+    total = _fetch(q, "SELECT count(*) " + where, params)[0][0]
     if not total:
         return 0, []
     # Few matches are cheap to sort; many are likely dense among the newest lines.
@@ -121,9 +129,9 @@ def _search_indexed(q: LogQuery, indexed: list[str]) -> tuple[int, list[tuple[in
         # Sorting only (time, id) and then reading the bodies of the few kept is about
         # twice as fast as sorting whole rows.
         order = " ORDER BY l.time_ns DESC, l.id DESC LIMIT %s"
-        ids = [row[0] for row in _fetch("SELECT l.id " + where + order, [*params, q.limit])]
-        rows = LogLine.objects.filter(id__in=ids).values_list("id", "time_ns", "body")
-        by_id = {i: (t, b) for i, t, b in rows}
+        ids = [row[0] for row in _fetch(q, "SELECT l.id " + where + order, [*params, q.limit])]
+        rows = LogLine.objects.using(q.using).filter(id__in=ids)
+        by_id = {i: (t, b) for i, t, b in rows.values_list("id", "time_ns", "body")}
         newest = [by_id[i] for i in ids]
     newest.reverse()
     return total, newest
@@ -140,12 +148,40 @@ def _newest_recent(q: LogQuery, total: int) -> list[tuple[int, str]] | None:
         + RECENT_FROM.format(where=stream)
         + f" {words} ORDER BY l.time_ns DESC, l.id DESC LIMIT %s"
     )
-    found = _fetch(sql, [*stream_params, RECENT_SCAN_ROWS, *word_params, q.limit])
+    found = _fetch(q, sql, [*stream_params, RECENT_SCAN_ROWS, *word_params, q.limit])
     return found if len(found) == min(q.limit, total) else None
 
 
+def _like(word: str) -> str:
+    return "%" + word.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%"
+
+
+def _search_postgresql(q: LogQuery) -> tuple[int, list[tuple[int, str]]]:
+    """LIKE is what the pg_trgm GIN index answers (rechecking each line it finds, and
+    case-sensitively); the planner weighs it against reading the stream newest first."""
+    stream, params = q.stream_sql()
+    sql = [f"FROM localcloud_logline l WHERE {stream}"]
+    for word in q.keywords:
+        if len(word) >= TRIGRAM:
+            sql.append("AND l.body LIKE %s ESCAPE '!'")
+            params.append(_like(word))
+        else:
+            sql.append("AND strpos(l.body, %s) > 0")
+            params.append(word)
+    sql += ["AND strpos(l.body, %s) = 0"] * len(q.ignore)
+    where = " ".join(sql)
+    params += q.ignore
+    total = _fetch(q, "SELECT count(*) " + where, params)[0][0]
+    if not total:
+        return 0, []
+    order = " ORDER BY l.time_ns DESC, l.id DESC LIMIT %s"
+    newest = _fetch(q, "SELECT l.time_ns, l.body " + where + order, [*params, q.limit])
+    newest.reverse()
+    return total, newest
+
+
 def _search_scanning(q: LogQuery) -> tuple[int, list[tuple[int, str]]]:
-    lines = LogLine.objects.filter(
+    lines = LogLine.objects.using(q.using).filter(
         cluster_id=q.cluster_id, namespace=q.namespace, pod=q.pod, container=q.container
     )
     if q.start is not None:

@@ -7,7 +7,7 @@ def seal_private_keys(apps, schema_editor):
     from console.localcloud import keys
 
     ApiKey = apps.get_model("localcloud", "ApiKey")
-    for key in ApiKey.objects.all():
+    for key in ApiKey.objects.using(schema_editor.connection.alias):
         try:
             keys.check_pair(key.public_key, key.private_key)
         except keys.RefusedKey:
