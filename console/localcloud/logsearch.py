@@ -34,10 +34,12 @@ INDEXED_FROM = (
     "WHERE f.localcloud_logline_fts MATCH %s"
 )
 RANGE_COUNT = "SELECT count(*) FROM (SELECT 1 FROM localcloud_logline l WHERE {where} LIMIT %s)"
-RECENT_FROM = (
-    "FROM (SELECT l.id, l.time_ns, l.body FROM localcloud_logline l WHERE {where} "
-    "ORDER BY l.time_ns DESC, l.id DESC LIMIT %s) l WHERE 1 = 1"
+NEWEST_FIRST = " ORDER BY l.time_ns DESC, l.id DESC"
+RECENT_FLOOR = (
+    "SELECT l.time_ns FROM localcloud_logline l WHERE {where} "
+    "ORDER BY l.time_ns DESC, l.id DESC LIMIT 1 OFFSET %s"
 )
+RECENT_MATCHES = "SELECT l.time_ns, l.body FROM localcloud_logline l WHERE {where}"
 
 
 @dataclass
@@ -138,17 +140,19 @@ def _search_indexed(q: LogQuery, indexed: list[str]) -> tuple[int, list[tuple[in
 
 
 def _newest_recent(q: LogQuery, total: int) -> list[tuple[int, str]] | None:
-    """The newest matches, found by reading at most RECENT_SCAN_ROWS lines back from the
-    end, or None when they are not all there. For a common word this beats sorting every
-    match: at 10% of a million lines, 5,000 rows are read instead of 100,000 sorted."""
-    stream, stream_params = q.stream_sql()
+    """The newest matches, found by reading at most about RECENT_SCAN_ROWS lines back from
+    the end, or None when they are not all there. For a common word this beats sorting
+    every match: at 10% of a million lines, 5,000 rows are read instead of 100,000 sorted."""
+    stream, params = q.stream_sql()
+    # Walking the (container, time) index newest first stops at the limit; the floor
+    # (one index-only step) bounds the walk where the matches are all old.
+    floor = _fetch(q, RECENT_FLOOR.format(where=stream), [*params, RECENT_SCAN_ROWS - 1])
+    if floor:
+        stream += " AND l.time_ns >= %s"
+        params.append(floor[0][0])
     words, word_params = q.words_sql(q.keywords)
-    sql = (
-        "SELECT l.time_ns, l.body "
-        + RECENT_FROM.format(where=stream)
-        + f" {words} ORDER BY l.time_ns DESC, l.id DESC LIMIT %s"
-    )
-    found = _fetch(q, sql, [*stream_params, RECENT_SCAN_ROWS, *word_params, q.limit])
+    sql = RECENT_MATCHES.format(where=f"{stream} {words}")
+    found = _fetch(q, sql + NEWEST_FIRST + " LIMIT %s", [*params, *word_params, q.limit])
     return found if len(found) == min(q.limit, total) else None
 
 
