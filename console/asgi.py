@@ -20,13 +20,14 @@ from django.urls import re_path  # noqa: E402
 
 from console import sendbuffer  # noqa: E402
 from console.live.routing import websocket_urlpatterns as live_sockets  # noqa: E402
+from console.logs.routing import websocket_urlpatterns as log_sockets  # noqa: E402
 from console.terminal.routing import websocket_urlpatterns as terminal_sockets  # noqa: E402
 from console.web.origin import SameOriginValidator  # noqa: E402
 
 # Daphne's websocket send never pushes back (daphne #170): bound what waits for a peer.
 sendbuffer.install()
 
-browser_sockets = terminal_sockets + live_sockets
+browser_sockets = terminal_sockets + live_sockets + log_sockets
 
 # Browser sockets: Origin must be the site's own (scheme, host and port) or a trusted
 # origin (CSRF_TRUSTED_ORIGINS), and the user logged in.

@@ -72,6 +72,23 @@ async def snapshot(company_id: int | None, region: str) -> dict[str, list]:
     return marks
 
 
+async def hold_lease(key: str, token: str, seconds: float) -> bool:
+    """Take or keep the lease `key` in the shared cache for `seconds`: True while this
+    holder (`token`) has it. The one way a single process is chosen to poll (the cluster
+    watch here, the log tail in console/logs/tail.py)."""
+    if await cache.aadd(key, token, timeout=seconds):
+        return True
+    if await cache.aget(key) == token:
+        await cache.aset(key, token, timeout=seconds)
+        return True
+    return False
+
+
+async def free_lease(key: str, token: str) -> None:
+    if await cache.aget(key) == token:
+        await cache.adelete(key)
+
+
 class Watch:
     """The watch task of one tenant and region in this process."""
 
@@ -85,12 +102,7 @@ class Watch:
         self.objects = Watched(scope)
 
     async def holds_lease(self, seconds: float) -> bool:
-        if await cache.aadd(self.lease_key, self.token, timeout=seconds):
-            return True
-        if await cache.aget(self.lease_key) == self.token:
-            await cache.aset(self.lease_key, self.token, timeout=seconds)
-            return True
-        return False
+        return await hold_lease(self.lease_key, self.token, seconds)
 
     async def run(self) -> None:
         interval = settings.CONSOLE_LIVE_WATCH_SECONDS
@@ -118,8 +130,7 @@ class Watch:
         await self.objects.poll(self.company_id, self.region)
 
     async def release(self) -> None:
-        if await cache.aget(self.lease_key) == self.token:
-            await cache.adelete(self.lease_key)
+        await free_lease(self.lease_key, self.token)
 
 
 _watches: dict[tuple[int | None, str], Watch] = {}

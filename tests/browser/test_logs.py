@@ -104,3 +104,56 @@ def test_a_histogram_bar_narrows_the_range(login, live_console):
     bars.last.click()
     expect(page.locator("#log-range")).to_have_value("custom")
     expect(page.locator("#log-count")).to_contain_text(f"{count} matching line")
+
+
+def tail_page(page, cluster: str, keyword: str):
+    """A search for `keyword` with the live tail on; the requests to the polling tail."""
+    polls: list[str] = []
+    page.on("request", lambda r: polls.append(r.url) if "/logs/tail/" in r.url else None)
+    page.goto(
+        f"/logs/?cluster={cluster}&namespace=default&pod=web-6f7d9c-x2k4p&container=nginx"
+        f"&kw={keyword}&tail=1"
+    )
+    return polls
+
+
+def test_the_tail_comes_over_the_socket_once_each(login, live_console):
+    page = login("viewer")
+    cluster = cluster_id_of(page, "prod-web")
+    polls = tail_page(page, cluster, "pushedline")
+    expect(page.locator("#tail-poller[data-transport=socket]")).to_be_attached()
+    for n in range(3):
+        live_console.manage(
+            "localcloud",
+            "log",
+            cluster,
+            "default",
+            "web-6f7d9c-x2k4p",
+            "nginx",
+            f'pushedline {n} \x1b[31m<img src=x onerror="alert(1)">\x1b[0m',
+        )
+    expect(page.locator("#log-lines li", has_text="pushedline 2")).to_be_visible(timeout=3_000)
+    page.wait_for_timeout(1_500)  # later pushes bring nothing again
+    texts = page.locator("#log-lines li .body").all_text_contents()
+    assert [t.split(" ")[1] for t in texts] == ["0", "1", "2"]
+    assert page.locator("#log-lines img").count() == 0  # text, not markup
+    expect(page.locator("#log-lines li .a-f1").first).to_contain_text("<img")
+    assert polls == []  # the polling tail waited while the socket was open
+
+
+def test_the_polling_tail_goes_on_when_the_socket_is_refused(login, live_console):
+    page = login("viewer")
+    cluster = cluster_id_of(page, "prod-web")
+    # Every socket this page opens goes to a path the console refuses.
+    page.add_init_script(
+        "(() => { const Real = window.WebSocket; window.WebSocket = function (url) {"
+        " return new Real(url.replace('/ws/logs/', '/ws/refused/')); }; })()"
+    )
+    polls = tail_page(page, cluster, "polledline")
+    live_console.manage(
+        "localcloud", "log", cluster, "default", "web-6f7d9c-x2k4p", "nginx", "polledline one"
+    )
+    expect(page.locator("#log-lines li", has_text="polledline one")).to_be_visible(timeout=5_000)
+    assert page.locator("#log-lines li", has_text="polledline one").count() == 1
+    assert polls, "the polling tail asked for the line"
+    expect(page.locator("#tail-poller[data-transport=socket]")).to_have_count(0)
