@@ -63,6 +63,14 @@ async def test_it_returns_the_typed_model():
     assert result.Infos[0].MaxCPU == 8
 
 
+async def test_it_reads_nulls_and_integral_floats_as_the_models_allow():
+    recorder = Recorder(ok(TotalCount=None, Infos=[{"Name": None, "MaxCPU": 8.0}]))
+    async with client_for(recorder) as client:
+        result = await client.call("DescribeCluster", Region="cn-bj2")
+    assert result.TotalCount == 0
+    assert result.Infos[0].Name == "" and result.Infos[0].MaxCPU == 8
+
+
 async def test_it_refuses_a_call_that_breaks_the_table_before_sending():
     recorder = Recorder(ok())
     async with client_for(recorder) as client:
@@ -91,10 +99,23 @@ async def test_it_raises_cloud_error_with_the_message_for_a_retcode():
         httpx.Response(200, text="<html>proxy</html>"),
         httpx.Response(200, json=["not", "an", "object"]),
         httpx.Response(200, json={"RetCode": 0, "TotalCount": "lots", "Infos": []}),
+        httpx.Response(200, json={"RetCode": 0, "Infos": [{"ClusterID": 7}]}),
+        httpx.Response(200, json={"Message": "", "Infos": []}),
+        httpx.Response(200, json={"RetCode": "0", "Infos": []}),
         httpx.ReadTimeout("slow"),
         httpx.ConnectError("refused"),
     ],
-    ids=["http-503", "html", "json-array", "wrong-field-type", "timeout", "refused"],
+    ids=[
+        "http-503",
+        "html",
+        "json-array",
+        "wrong-field-type",
+        "wrong-nested-type",
+        "no-retcode",
+        "string-retcode",
+        "timeout",
+        "refused",
+    ],
 )
 async def test_it_raises_cloud_unavailable_for_anything_not_the_protocol(answer):
     recorder = Recorder(answer)

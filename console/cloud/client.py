@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import msgspec
 from django.utils.translation import gettext as _
 
 from . import actions, signing
@@ -18,6 +19,16 @@ from .credentials import NoCredentials
 from .models import MalformedResponse
 
 log = logging.getLogger(__name__)
+
+
+class Envelope(msgspec.Struct):
+    """What every answer carries beside its model; decoded first, the rest skipped."""
+
+    RetCode: int
+    Message: Any = None
+
+
+ENVELOPE = msgspec.json.Decoder(Envelope)
 
 
 class CloudError(Exception):
@@ -134,13 +145,18 @@ class CloudClient:
                     raise
                 await asyncio.sleep(self.retry.delay(attempt))
         try:
+            if isinstance(data, bytes):
+                return spec.response.decode(data)
             return spec.response.from_wire(data)
         except MalformedResponse as exc:
             raise CloudUnavailable(
                 _("malformed answer: %(error)s") % {"error": exc}, action
             ) from None
 
-    async def _post(self, action: str, body: dict[str, str]) -> dict[str, Any]:
+    async def _post(self, action: str, body: dict[str, str]) -> bytes | dict[str, Any]:
+        """The answer of a call that succeeded: its bytes when they are plain UTF-8 JSON
+        with an integer RetCode (the model is then decoded from them in one pass), else the
+        decoded object."""
         try:
             # httpx's timeouts are per read and not applied by in-process transports;
             # this bounds the whole call.
@@ -156,6 +172,15 @@ class CloudClient:
             raise CloudUnavailable(
                 _("the cloud answered HTTP %(status)s") % {"status": response.status_code}, action
             )
+        try:
+            envelope = ENVELOPE.decode(response.content)
+        except msgspec.MsgspecError:
+            pass  # not plain JSON, or an odd RetCode: the general checks below say which
+        else:
+            if envelope.RetCode != 0:
+                message = envelope.Message
+                raise CloudError(envelope.RetCode, str(message or "unknown error"), action)
+            return response.content
         try:
             data = response.json()
         except (json.JSONDecodeError, UnicodeDecodeError):

@@ -1,19 +1,23 @@
 """Typed response models of the cloud API; field names are the spec's, exactly.
 
 Every model is a dataclass; `from_wire` builds one from a decoded JSON object and raises
-MalformedResponse when a field has a type the spec does not allow.
+MalformedResponse when a field has a type the spec does not allow; `decode` builds one
+straight from the answer's bytes, the same result, faster (msgspec).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 import sys
 import types
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+import msgspec
 
 
 class MalformedResponse(ValueError):
@@ -32,8 +36,24 @@ class WireModel:
                 values[name] = convert(value, name)
         return cls(**values)
 
+    @classmethod
+    def decode(cls, raw: bytes):
+        """The model from the answer's JSON bytes. msgspec decodes strictly (exact JSON
+        types, no nulls for plain fields); anything it refuses goes through `from_wire`, so
+        the lenient cases (null, 8.0 for an int) and the MalformedResponse messages stay
+        the same."""
+        try:
+            return _typed_decoder(cls).decode(raw)
+        except msgspec.MsgspecError:
+            return cls.from_wire(json.loads(raw))
+
     def to_wire(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+
+@functools.cache
+def _typed_decoder(cls: type) -> msgspec.json.Decoder:
+    return msgspec.json.Decoder(cls)
 
 
 @functools.cache
