@@ -8,6 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from console.cloud.models import CONTROL_PLANE_COMPONENTS
 from tests.browser.conftest import logged_in_page
 
 # Visible text (and the options of visible pickers, and placeholders) outside code, logs,
@@ -79,14 +80,7 @@ ALLOWED = {
     # the product's name
     "Console",
     # control-plane components
-    "ETCD",
-    "KubeApiserver",
-    "KubeTerminal",
-    "KubeControllerManager",
-    "KubeScheduler",
-    "CSI",
-    "CCM",
-    "VK",
+    *CONTROL_PLANE_COMPONENTS,
     "CrashLoopBackOff",
     "ContainerCreating",
     # demo data: namespaces, containers, projects, remarks, users
