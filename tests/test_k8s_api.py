@@ -58,7 +58,7 @@ def deployment(name="shop-api", replicas=2, labels=None):
 def test_discovery_names_every_group_and_resource(cluster):
     assert api(cluster, "GET", "/api")[1]["versions"] == ["v1"]
     groups = {g["name"] for g in api(cluster, "GET", "/apis")[1]["groups"]}
-    assert groups == {"apps", "batch"}
+    assert groups == {"apps", "batch", "metrics.k8s.io"}
     core = {r["name"] for r in api(cluster, "GET", "/api/v1")[1]["resources"]}
     assert {"namespaces", "pods", "services", "configmaps", "secrets", "events", "nodes"} <= core
     apps = {r["name"] for r in api(cluster, "GET", "/apis/apps/v1")[1]["resources"]}

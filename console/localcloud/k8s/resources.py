@@ -43,6 +43,8 @@ RESOURCES = [
     Resource("batch", "v1", "jobs", "Job"),
 ]
 GROUPS = {"apps": "v1", "batch": "v1"}
+# Groups answered by their own module, as an aggregated API (metrics-server) would be.
+SERVED_APART = {"metrics.k8s.io": "v1beta1"}
 # Subresources with their own verbs: the scale of a deployment (kubectl scale).
 SCALABLE = {"deployments", "replicasets", "statefulsets"}
 
@@ -105,7 +107,7 @@ def api_resource_list(group: str, version: str) -> dict:
 
 def api_group_list() -> dict:
     groups = []
-    for name, version in GROUPS.items():
+    for name, version in {**GROUPS, **SERVED_APART}.items():
         entry = {"groupVersion": f"{name}/{version}", "version": version}
         groups.append({"name": name, "versions": [entry], "preferredVersion": entry})
     return {"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}

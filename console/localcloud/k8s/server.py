@@ -15,7 +15,7 @@ from django.db import transaction
 
 from ..models import Cluster
 from ..wire import depth
-from . import codec_protobuf, controllers, openapi, patches, resources
+from . import codec_protobuf, controllers, metrics_api, openapi, patches, resources
 from .resources import SCALABLE, Resource
 from .schema import unknown_fields
 from .selectors import SelectorError, field_matcher, label_matcher
@@ -100,6 +100,8 @@ def handle(cluster: Cluster, request: Request) -> Response:
 
 def _route(cluster: Cluster, request: Request) -> Response:
     path = unquote(request.path.split("?", 1)[0]).rstrip("/") or "/"
+    if metrics_api.handles(path):
+        return metrics_api.answer(cluster, request, path)
     if request.method == "GET":
         if path == "/version":
             major, minor, _ = cluster.k8s_version.split(".")
