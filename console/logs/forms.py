@@ -10,11 +10,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .instants import NS, parse_instant
+from .jsonfields import keywords_for, parse_filter
+from .linefilter import LineFilter
+from .severity import LEVEL_CHOICES
 
 MAX_WORDS = 10
 MAX_WORD_LENGTH = 200
 MAX_LINES = 5000
 DEFAULT_LINES = 500
+# kind/name of a workload whose pods are read together (names as Kubernetes allows them).
+WORKLOAD = r"^(deployment|statefulset|daemonset|job)/[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$"
 RANGES = {"5m": 300, "1h": 3600, "24h": 86400}
 RANGE_CHOICES = [
     ("5m", gettext_lazy("Last 5 minutes")),
@@ -58,16 +63,25 @@ class LogSearchForm(forms.Form):
         label=gettext_lazy("Namespace"),
         error_messages={"required": gettext_lazy("Pick a namespace.")},
     )
-    pod = forms.CharField(
-        max_length=253,
-        label=gettext_lazy("Pod"),
-        error_messages={"required": gettext_lazy("Pick a pod.")},
+    # A workload (kind/name) reads all its pods; otherwise one pod's container is read.
+    workload = forms.RegexField(
+        WORKLOAD,
+        required=False,
+        max_length=270,
+        label=gettext_lazy("Workload"),
+        error_messages={
+            "invalid": gettext_lazy(
+                "Write the workload as kind/name: deployment/web, statefulset/db, job/report "
+                "or daemonset/agent."
+            )
+        },
     )
-    container = forms.CharField(
-        max_length=100,
-        label=gettext_lazy("Container"),
-        error_messages={"required": gettext_lazy("Pick a container.")},
+    pod = forms.CharField(required=False, max_length=253, label=gettext_lazy("Pod"))
+    container = forms.CharField(required=False, max_length=100, label=gettext_lazy("Container"))
+    level = forms.MultipleChoiceField(
+        choices=LEVEL_CHOICES, required=False, label=gettext_lazy("Levels")
     )
+    field = WordsField(required=False, label=gettext_lazy("Fields"))
     kw = WordsField(required=False, label=gettext_lazy("Keywords"))
     ignore = WordsField(required=False, label=gettext_lazy("Ignore"))
     range = forms.ChoiceField(choices=RANGE_CHOICES, required=False, label=gettext_lazy("Time"))
@@ -107,8 +121,22 @@ class LogSearchForm(forms.Form):
             self.add_error(name, str(exc))
             return None
 
+    def clean_field(self) -> list[tuple[str, str]]:
+        wanted = []
+        for word in self.cleaned_data["field"]:
+            try:
+                wanted.append(parse_filter(word))
+            except ValueError as exc:
+                raise forms.ValidationError(str(exc)) from None
+        return wanted
+
     def clean(self):
         data = super().clean()
+        if not data.get("workload") and "workload" not in self.errors:
+            if not data.get("pod"):
+                self.add_error("pod", _("Pick a pod, or a workload."))
+            if not data.get("container"):
+                self.add_error("container", _("Pick a container."))
         data["range"] = data.get("range") or "1h"
         data["limit"] = data.get("limit") or DEFAULT_LINES
         overlap = set(data.get("kw") or []) & set(data.get("ignore") or [])
@@ -133,20 +161,34 @@ class LogSearchForm(forms.Form):
         """[start, end) of the search in ns; an open end is now."""
         return self.cleaned_data["start"], self.cleaned_data["end"] or self.now_ns
 
+    @property
+    def target_workload(self) -> tuple[str, str] | None:
+        """(kind, name) when the search reads a whole workload's pods."""
+        kind, _slash, name = (self.cleaned_data.get("workload") or "").partition("/")
+        return (kind, name) if name else None
+
+    def line_filter(self) -> LineFilter:
+        """What the console filters on the returned lines (the cloud knows only keywords)."""
+        data = self.cleaned_data
+        return LineFilter(frozenset(data.get("level") or ()), tuple(data.get("field") or ()))
+
     def params(self) -> dict:
-        """The GetContainerLogs parameters of this search."""
+        """The GetContainerLogs parameters of this search (a workload's: without Pod and
+        Container, which each stream adds)."""
         data = self.cleaned_data
         params = {
             "ClusterID": data["cluster"],
             "Namespace": data["namespace"],
-            "Pod": data["pod"],
-            "Container": data["container"],
             "LineLimit": data["limit"],
             "Start": data["start"],
             "End": self.window()[1],
         }
-        if data["kw"]:
-            params["Keywords"] = data["kw"]
+        if not self.target_workload:
+            params.update(Pod=data["pod"], Container=data["container"])
+        keywords = list(data["kw"])
+        keywords += [w for w in keywords_for(data["field"]) if w not in keywords]
+        if keywords:
+            params["Keywords"] = keywords
         if data["ignore"]:
             params["KeywordsIgnore"] = data["ignore"]
         if data["gone"]:

@@ -1,12 +1,13 @@
 """The live tail over the browser's socket (/ws/logs/): one poller per tenant, region,
-container and filter, whatever the number of viewers and processes.
+container or workload, and filter, whatever the number of viewers and processes.
 
 Every process with a viewer of a tail runs its poller task, but only the holder of the
 tail's lease in the shared cache (console.live.watcher.hold_lease, the cluster watch's
 mechanism) calls GetContainerLogs; it sends the new lines to the tail's group in the
 channel layer, and each viewer's consumer delivers those after its own cursor. The
-poller's cursor (newest ns and how many lines at it) is in the cache too, so another
-process takes over where the holder stopped.
+poller's cursors (per pod and container: newest ns and how many lines at it) are in the
+cache too, so another process takes over where the holder stopped. A workload's poller
+looks again at its pods every POD_LOOK_SECONDS, so pods that come and go are followed.
 
 Lines go to the browser as data: the time as shown, and the body as (text, classes,
 marked) pieces from the page's own ANSI parser (render.py); static/js/logtail.js builds
@@ -20,6 +21,7 @@ import hashlib
 import itertools
 import json
 import logging
+import time
 import uuid
 from types import SimpleNamespace
 
@@ -37,11 +39,17 @@ from console.live.watcher import free_lease, hold_lease
 from console.web import cloudcall
 from console.web.timezones import browser_zone
 
-from .forms import MAX_LINES, LogSearchForm
+from . import workload
+from .forms import LogSearchForm
 from .instants import format_instant
+from .jsonfields import fields_of
+from .linefilter import LineFilter
 from .render import _matches, _styled_runs
+from .workload import Stream, WorkloadError
 
 log = logging.getLogger(__name__)
+POD_LOOK_SECONDS = 5.0
+MOST_CURSORS = 500  # streams a viewer remembers (pods come and go during a long tail)
 
 
 def body_pieces(body: str, keywords: list[str]) -> list[list]:
@@ -57,13 +65,20 @@ def body_pieces(body: str, keywords: list[str]) -> list[list]:
     return pieces
 
 
-def tail_key(company_id: int | None, region: str, params: dict) -> str:
-    """The tail's name: its tenant, region, container and filter."""
+def tail_key(
+    company_id: int | None,
+    region: str,
+    params: dict,
+    target: tuple[str, str] | None = None,
+    keep: LineFilter = LineFilter(),  # noqa: B008 - frozen
+) -> str:
+    """The tail's name: its tenant, region, container or workload, and filter."""
     wanted = {
         k: params.get(k)
         for k in ("ClusterID", "Namespace", "Pod", "Container", "Keywords", "KeywordsIgnore")
     }
     wanted.update(company=company_id or 0, region=region, gone=bool(params.get("NotInCluster")))
+    wanted.update(workload=list(target or ()), filter=keep.key())
     return hashlib.sha256(json.dumps(wanted, sort_keys=True).encode()).hexdigest()[:32]
 
 
@@ -71,23 +86,26 @@ def group_of(key: str) -> str:
     return f"logtail.{key}"
 
 
-def numbered(infos) -> list[list]:
-    """[ns, nth line at that ns, body] of an answer (Start is inclusive, so an answer from
-    the cursor holds again the lines at the cursor's time, and counts from the first)."""
-    out, previous, nth = [], None, 0
-    for info in infos:
-        nth = nth + 1 if info.Time == previous else 0
-        previous = info.Time
-        out.append([info.Time, nth, info.Body])
-    return out
+def wire_lines(lines: list[workload.Line]) -> list[list]:
+    """[ns, nth line at that ns in its stream, body, pod, container] for the group."""
+    return [[x.ns, x.nth, x.body, x.stream.pod, x.stream.container] for x in lines]
 
 
 class Poller:
     """The poller task of one tail in this process."""
 
-    def __init__(self, key: str, company_id: int | None, params: dict, after: int, skip: int):
+    def __init__(
+        self,
+        key: str,
+        company_id: int | None,
+        params: dict,
+        after: int,
+        target: tuple[str, str] | None = None,
+        keep: LineFilter = LineFilter(),  # noqa: B008 - frozen
+    ):
         self.key, self.company_id, self.params = key, company_id, params
-        self.first_cursor = [after, skip]
+        self.target, self.keep = target, keep
+        self.base = (after, 0)  # where a stream not seen before starts
         self.token = uuid.uuid4().hex
         self.viewers = 0
         self.task: asyncio.Task | None = None
@@ -98,7 +116,7 @@ class Poller:
         while True:
             try:
                 await self.poll_once(lease_seconds=max(interval * 3, 2.0))
-            except (CloudError, CloudUnavailable) as exc:
+            except (CloudError, CloudUnavailable, WorkloadError) as exc:
                 log.info("log tail %s: %s", self.key, exc)
             except asyncio.CancelledError:
                 raise
@@ -106,36 +124,57 @@ class Poller:
                 log.exception("log tail %s failed once", self.key)
             await asyncio.sleep(interval)
 
+    def _call(self, key):
+        extra = {"Region": self.params["Region"]}
+        if self.company_id:
+            extra["CompanyID"] = self.company_id
+        return lambda action, **params: get_client().call(action, key=key, **params, **extra)
+
+    async def _streams(self, call, state: dict) -> list[Stream]:
+        if self.target is None:
+            return [Stream(self.params["Pod"], self.params["Container"])]
+        if state.get("streams") is None or time.time() - state["looked"] >= POD_LOOK_SECONDS:
+            try:
+                streams, _more = await workload.workload_streams(
+                    call,
+                    self.params["ClusterID"],
+                    self.params["Namespace"],
+                    *self.target,
+                    self.params.get("Container", ""),
+                )
+            except (CloudError, CloudUnavailable, WorkloadError):
+                if state.get("streams") is None:
+                    raise
+                return [Stream(*s) for s in state["streams"]]  # the last pods known
+            state.update(streams=[[s.pod, s.container] for s in streams], looked=time.time())
+        return [Stream(*s) for s in state["streams"]]
+
     async def poll_once(self, lease_seconds: float) -> None:
         if not await hold_lease(self.lease_key, self.token, lease_seconds):
             return
-        after, skip = await cache.aget(self.cursor_key) or self.first_cursor
-        key = await tenancy.signing_key(self.company_id)
-        params = {**self.params, "Start": after, "LineLimit": MAX_LINES}
-        if self.company_id:
-            params["CompanyID"] = self.company_id
-        answer = await get_client().call("GetContainerLogs", key=key, **params)
-        infos = list(answer.Infos)
-        missed = max(0, answer.TotalCount - len(infos))
-        new = [line for line in numbered(infos) if _after(line, after, skip)]
-        if new:
-            await cache.aset(self.cursor_key, [new[-1][0], new[-1][1] + 1], timeout=3600)
-        if new or missed:
+        state = await cache.aget(self.cursor_key) or {}
+        call = self._call(await tenancy.signing_key(self.company_id))
+        streams = await self._streams(call, state)
+        cursors = {Stream(p, c): (a, n) for p, c, a, n in state.get("cursors", [])}
+        params = {k: v for k, v in self.params.items() if k not in ("Pod", "Container", "Region")}
+        found, moved = await workload.since(call, streams, params, cursors, self.base)
+        state["cursors"] = [[s.pod, s.container, *moved[s]] for s in streams if s in moved]
+        await cache.aset(self.cursor_key, state, timeout=3600)
+        new = [line for line in found.lines if self.keep.keeps(line.body)]
+        if new or found.missed:
             await get_channel_layer().group_send(
-                group_of(self.key), {"type": "tail.lines", "lines": new, "missed": missed}
+                group_of(self.key),
+                {"type": "tail.lines", "lines": wire_lines(new), "missed": found.missed},
             )
-
-
-def _after(line: list, after: int, skip: int) -> bool:
-    """Is this [ns, nth, body] past the cursor (after, skip)?"""
-    return line[0] > after or (line[0] == after and line[1] >= skip)
 
 
 _pollers: dict[str, Poller] = {}
 
 
-def viewer_opened(key: str, company_id, params: dict, after: int, skip: int) -> None:
-    poller = _pollers.setdefault(key, Poller(key, company_id, params, after, skip))
+def viewer_opened(key: str, company_id, params: dict, after: int, target=None, keep=None) -> None:
+    poller = _pollers.setdefault(
+        key, Poller(key, company_id, params, after, target, keep or LineFilter())
+    )
     poller.viewers += 1
     loop = asyncio.get_running_loop()
     if poller.task is None or poller.task.done() or poller.task.get_loop() is not loop:
@@ -155,6 +194,17 @@ async def viewer_closed(key: str) -> None:
         with contextlib.suppress(asyncio.CancelledError):
             await poller.task
     await free_lease(poller.lease_key, poller.token)
+
+
+def line_extra(stream: Stream, body: str, tags: bool, several: bool, words: list[str]) -> dict:
+    """A line's pod tag (a workload's tail) and JSON fields, as data for logtail.js."""
+    extra: dict = {}
+    if tags:
+        extra.update(tag=stream.label(several), colour=stream.colour)
+    fields = fields_of(body) if body[:1] in "{ " else None
+    if fields:
+        extra["fields"] = [[key, body_pieces(value, words)] for key, value in fields]
+    return extra
 
 
 class LogTailConsumer(AsyncJsonWebsocketConsumer):
@@ -192,52 +242,69 @@ class LogTailConsumer(AsyncJsonWebsocketConsumer):
         region = await cloudcall.region_of(holder)
         company_id = await tenancy.acting_company(holder, user)
         self.zone, self.words = form.zone, form.cleaned_data["kw"]
-        params = {**form.params(), "Start": after, "LineLimit": MAX_LINES}
-        params.pop("End")
+        target, keep = form.target_workload, form.line_filter()
+        params = {k: v for k, v in form.params().items() if k not in ("Start", "End", "LineLimit")}
         params.pop("CompanyID", None)
-        # The same call the polling tail makes, as this user: their rights and tenant
+
+        # The same calls the polling tail makes, as this user: their rights and tenant
         # decide (a refusal closes the socket; the page then polls and shows it).
+        def call(action, **p):
+            return cloudcall.call_as(user, region, action, company_id=company_id, **p)
+
         try:
-            answer = await cloudcall.call_as(
-                user, region, "GetContainerLogs", company_id=company_id, **params
-            )
-        except (CloudError, CloudUnavailable, PermissionDenied):
+            if target:
+                data = form.cleaned_data
+                streams, _more = await workload.workload_streams(
+                    call, data["cluster"], data["namespace"], *target, data["container"]
+                )
+            else:
+                streams = [Stream(params["Pod"], params["Container"])]
+            found, _moved = await workload.since(call, streams, params, {}, (after, 0))
+        except (CloudError, CloudUnavailable, PermissionDenied, WorkloadError):
             await self.send_json({"kind": "refused"})
             await self.close(code=4403)
             return
-        params.pop("Start")
-        params.pop("LineLimit")
         params["Region"] = region
-        self.key = tail_key(company_id, region, params)
-        self.cursor = (after, skip)
+        self.key = tail_key(company_id, region, params, target, keep)
+        self.tags, self.keep = target is not None, keep
+        self.several = len({s.container for s in streams}) > 1
+        self.base, self.cursors, self.last = (after, 0), {}, (after, skip)
+        # The page showed the first `skip` lines at `after` (merged by time): not again.
+        for line in [x for x in found.lines if x.ns == after][:skip]:
+            self.cursors[line.stream] = (line.ns, line.nth + 1)
         await self.channel_layer.group_add(group_of(self.key), self.channel_name)
-        viewer_opened(self.key, company_id, params, after, skip)
+        viewer_opened(self.key, company_id, params, after, target, keep)
         await self.send_json({"kind": "following"})
-        infos = list(answer.Infos)
-        await self.tail_lines(
-            {
-                "lines": numbered(infos),
-                "missed": max(0, answer.TotalCount - len(infos)),
-            }
-        )
+        kept = [line for line in found.lines if keep.keeps(line.body)]
+        await self.tail_lines({"lines": wire_lines(kept), "missed": found.missed})
 
     async def tail_lines(self, event):
-        new = [line for line in event["lines"] if _after(line, *self.cursor)]
-        if new:
-            self.cursor = (new[-1][0], new[-1][1] + 1)
+        new = []
+        for ns, nth, body, pod, container in event["lines"]:
+            stream = Stream(pod, container)
+            after, skip = self.cursors.get(stream, self.base)
+            if ns > after or (ns == after and nth >= skip):
+                new.append((ns, stream, body))
+                self.cursors[stream] = (ns, nth + 1)
+                self.last = (ns, self.last[1] + 1) if ns == self.last[0] else (ns, 1)
+        while len(self.cursors) > MOST_CURSORS:
+            del self.cursors[next(iter(self.cursors))]
         if not new and not event.get("missed"):
             return
         await self.send_json(
             {
                 "kind": "lines",
                 "missed": event.get("missed", 0),
-                "cursor": list(self.cursor),
-                "lines": [
-                    [ns, format_instant(ns, self.zone), body_pieces(body, self.words)]
-                    for ns, _nth, body in new
-                ],
+                "cursor": list(self.last),
+                "lines": [self._wire(ns, stream, body) for ns, stream, body in new],
             }
         )
+
+    def _wire(self, ns: int, stream: Stream, body: str) -> list:
+        """[ns, shown time, body pieces, extra]; a JSON line's pieces are its fields'."""
+        extra = line_extra(stream, body, self.tags, self.several, self.words)
+        pieces = [] if "fields" in extra else body_pieces(body, self.words)
+        return [ns, format_instant(ns, self.zone), pieces, extra]
 
     async def disconnect(self, code):
         if self.key is None:

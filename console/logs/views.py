@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.safestring import SafeString
@@ -15,13 +16,15 @@ from console.cloud.client import CloudError, CloudUnavailable
 from console.web import cloudcall
 from console.web.timezones import browser_zone
 
-from . import histogram
+from . import histogram, workload
 from .forms import MAX_LINES, LogSearchForm
 from .instants import format_instant
-from .render import lines_html, log_body_html
+from .jsonfields import body_html
+from .render import lines_html
+from .workload import Line, WorkloadError
 
 CLUSTER_PICKER_LIMIT = 1000
-SEARCH_FIELDS = ("cluster", "namespace", "pod", "container")
+SEARCH_FIELDS = ("cluster", "namespace", "pod", "container", "workload")
 
 
 def _form(request: HttpRequest) -> LogSearchForm:
@@ -41,20 +44,40 @@ def _query(request: HttpRequest, **changes) -> str:
     return query.urlencode()
 
 
-def _lines(form: LogSearchForm, infos) -> SafeString:
+def _lines(form: LogSearchForm, lines: list[Line]) -> SafeString:
+    """A workload's lines carry their pod's tag (and container's, when pods have several)."""
     zone, words = form.zone, form.cleaned_data["kw"]
+    tagged = form.target_workload is not None
+    several = tagged and len({line.stream.container for line in lines}) > 1
+    if not tagged:
+        return lines_html(
+            [(x.ns, format_instant(x.ns, zone), body_html(x.body, words)) for x in lines]
+        )
     return lines_html(
-        [(i.Time, format_instant(i.Time, zone), log_body_html(i.Body, words)) for i in infos]
+        [
+            (
+                x.ns,
+                format_instant(x.ns, zone),
+                workload.tagged(body_html(x.body, words), x.stream, several),
+            )
+            for x in lines
+        ]
     )
 
 
-def _cursor(infos, after_if_empty: int) -> tuple[int, int]:
+def _cursor(lines: list[Line], after_if_empty: int) -> tuple[int, int]:
     """Where the live tail goes on: the newest time shown, and how many lines of that
     time were shown (Start is inclusive, so they come again and are skipped)."""
-    if not infos:
+    if not lines:
         return after_if_empty, 0
-    newest = infos[-1].Time
-    return newest, sum(1 for info in infos if info.Time == newest)
+    newest = lines[-1].ns
+    return newest, sum(1 for line in lines if line.ns == newest)
+
+
+def _failure(exc: Exception) -> str:
+    if isinstance(exc, WorkloadError | PermissionDenied):
+        return str(exc)
+    return cloudcall.error_text(exc)
 
 
 def _words(request: HttpRequest, name: str) -> list[str]:
@@ -68,6 +91,8 @@ async def log_search(request: HttpRequest) -> HttpResponse:
         "form": form,
         "keywords": _words(request, "kw"),
         "ignored": _words(request, "ignore"),
+        "fields": _words(request, "field"),
+        "levels": request.GET.getlist("level"),
         "zone_name": str(browser_zone(request)),
     }
     if form.is_bound and form.is_valid():
@@ -91,16 +116,23 @@ async def _results(request: HttpRequest, form: LogSearchForm) -> dict:
         "query": _query(request),
     }
     try:
-        answer = await cloudcall.call(request, "GetContainerLogs", **form.params())
-    except (CloudError, CloudUnavailable) as exc:
-        context["error"] = cloudcall.error_text(exc)
+        streams, more, found = await workload.form_search(request, form)
+    except (CloudError, CloudUnavailable, WorkloadError, PermissionDenied) as exc:
+        context["error"] = _failure(exc)
         return context
-    after, skip = _cursor(answer.Infos, form.window()[1])
+    after, skip = _cursor(found.lines, form.window()[1])
     context.update(
-        total=answer.TotalCount,
-        shown=len(answer.Infos),
-        lines=_lines(form, answer.Infos),
+        total=found.total,
+        shown=len(found.lines),
+        lines=_lines(form, found.lines),
         tail_query=_query(request, after=after, skip=skip),
+        workload=form.cleaned_data["workload"],
+        pods=sorted({s.pod for s in streams}),
+        more_streams=more,
+        filtered=form.line_filter().active,
+        narrowed=found.narrowed,
+        read_limit=MAX_LINES,
+        failed=[f"{s.pod} {s.container}: {text}" for s, text in found.failed],
     )
     return context
 
@@ -108,8 +140,8 @@ async def _results(request: HttpRequest, form: LogSearchForm) -> dict:
 @require_GET
 async def log_histogram(request: HttpRequest) -> HttpResponse:
     form = _form(request)
-    if not (form.is_bound and form.is_valid()):
-        return HttpResponse(status=204)
+    if not (form.is_bound and form.is_valid()) or form.target_workload or form.line_filter().active:
+        return HttpResponse(status=204)  # counts are per container and keyword only
     start, end = form.window()
     params = {k: v for k, v in form.params().items() if k not in ("Start", "End", "LineLimit")}
     context = {"zone": form.zone}
@@ -148,29 +180,30 @@ async def log_tail(request: HttpRequest) -> HttpResponse:
         return HttpResponse(_("The tail's cursor is not a number."), status=400)
     if not (form.is_bound and form.is_valid()) or after < 0 or skip < 0:
         return HttpResponse(_("The search is not valid."), status=400)
-    params = {**form.params(), "Start": after, "LineLimit": MAX_LINES}
+    params = form.params()
     params.pop("End")
     context = {"tail": True}
     try:
-        answer = await cloudcall.call(request, "GetContainerLogs", **params)
-    except (CloudError, CloudUnavailable) as exc:
-        context.update(
-            error=cloudcall.error_text(exc), tail_query=_query(request, after=after, skip=skip)
+        streams, _more = await workload.form_streams(request, form)
+        found, _cursors = await workload.since(
+            workload.caller(request), streams, params, {}, (after, 0)
         )
+    except (CloudError, CloudUnavailable, WorkloadError, PermissionDenied) as exc:
+        context.update(error=_failure(exc), tail_query=_query(request, after=after, skip=skip))
         return render(request, "logs/_tail.html", context)
-    infos = list(answer.Infos)
+    lines = found.lines
     # More arrived than one answer holds: say so rather than leave a silent gap.
-    missed = max(0, answer.TotalCount - len(infos))
     shown_before = 0
-    if not missed:
-        while shown_before < min(skip, len(infos)) and infos[shown_before].Time == after:
+    if not found.missed:
+        while shown_before < min(skip, len(lines)) and lines[shown_before].ns == after:
             shown_before += 1
-    new = infos[shown_before:]
-    if infos:
-        after, skip = _cursor(infos, after)
+    keep = form.line_filter()
+    new = [line for line in lines[shown_before:] if keep.keeps(line.body)]
+    if lines:
+        after, skip = _cursor(lines, after)
     context.update(
         lines=_lines(form, new),
-        missed=missed,
+        missed=found.missed,
         tail_query=_query(request, after=after, skip=skip),
     )
     return render(request, "logs/_tail.html", context)
@@ -186,14 +219,19 @@ async def log_download(request: HttpRequest) -> HttpResponse:
     if not (form.is_bound and form.is_valid()):
         return HttpResponse(_("Pick a container to download its logs."), status=400)
     try:
-        answer = await cloudcall.call(request, "GetContainerLogs", **form.params())
-    except (CloudError, CloudUnavailable) as exc:
-        return HttpResponse(cloudcall.error_text(exc), status=502, content_type="text/plain")
+        _streams_read, _more, found = await workload.form_search(request, form)
+    except (CloudError, CloudUnavailable, WorkloadError, PermissionDenied) as exc:
+        return HttpResponse(_failure(exc), status=502, content_type="text/plain")
+    tags = form.target_workload is not None
     text = "".join(
-        f"{format_instant(i.Time, form.zone, precise=True)} {i.Body}\n" for i in answer.Infos
+        f"{format_instant(line.ns, form.zone, precise=True)} "
+        + (f"{line.stream.pod} {line.stream.container} " if tags else "")
+        + f"{line.body}\n"
+        for line in found.lines
     )
     data = form.cleaned_data
-    name = _UNSAFE_NAME.sub("_", f"{data['pod']}-{data['container']}")
+    source = data["workload"] or f"{data['pod']}-{data['container']}"
+    name = _UNSAFE_NAME.sub("_", source)
     response = HttpResponse(text, content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="logs-{name}.txt"'
     return response

@@ -28,15 +28,36 @@ async def picker_options(request: HttpRequest, what: str) -> HttpResponse:
             path = api_path("api", "v1", "namespaces", namespace, "pods")
             body = await kube_get(request, cluster_id, path)
             options = [p["name"] for p in pod_summaries(body.get("items", []))]
+        elif what == "workloads" and namespace:
+            options = await _workloads(request, cluster_id, namespace)
         elif what == "containers" and namespace and pod:
             path = api_path("api", "v1", "namespaces", namespace, "pods", pod)
             body = await kube_get(request, cluster_id, path)
             options = pod_summaries([body])[0]["containers"]
     except (CloudError, CloudUnavailable) as exc:
         error = cloudcall.error_text(exc)
-    selected = request.GET.get({"namespaces": "namespace", "pods": "pod"}.get(what, "container"))
+    names = {"namespaces": "namespace", "pods": "pod", "workloads": "workload"}
+    selected = request.GET.get(names.get(what, "container"))
     return render(
         request,
         "web/_options.html",
         {"options": options, "error": error, "selected": selected, "what": what},
     )
+
+
+WORKLOAD_LISTS = [  # kind as the log search writes it, and where its list is
+    ("deployment", ("apis", "apps", "v1"), "deployments"),
+    ("statefulset", ("apis", "apps", "v1"), "statefulsets"),
+    ("daemonset", ("apis", "apps", "v1"), "daemonsets"),
+    ("job", ("apis", "batch", "v1"), "jobs"),
+]
+
+
+async def _workloads(request: HttpRequest, cluster_id: str, namespace: str) -> list[str]:
+    """kind/name of the namespace's workloads, whose pods the log search reads together."""
+    names = []
+    for kind, prefix, plural in WORKLOAD_LISTS:
+        path = api_path(*prefix, "namespaces", namespace, plural)
+        body = await kube_get(request, cluster_id, path)
+        names += [f"{kind}/{item['metadata']['name']}" for item in body.get("items", [])]
+    return names

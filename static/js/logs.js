@@ -53,7 +53,7 @@
       showCustom();
       if (range.value === "custom") document.getElementById("log-since").focus();
       else form.requestSubmit();
-    } else if (field.id === "log-tail") {
+    } else if (field.id === "log-tail" || field.name === "level") {
       form.requestSubmit();
     } else if (field.id === "log-wrap") {
       // Wrapping is only a view: change it in place and in the address, without a search.

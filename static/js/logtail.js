@@ -33,14 +33,39 @@
     return node;
   }
 
-  function lineItem([ns, shown, pieces]) {
+  // A workload's line starts with its pod's tag (stern-like); a JSON line shows its
+  // fields as key: value chips. Every name and value goes in as text.
+  function podTag(extra) {
+    const tag = document.createElement("span");
+    tag.className = `pod-tag pc${Number(extra.colour) || 0}`;
+    tag.title = extra.tag;
+    tag.textContent = extra.tag;
+    return [tag, document.createTextNode(" ")];
+  }
+
+  function fieldChip([key, pieces]) {
+    const chip = document.createElement("span");
+    chip.className = "field";
+    const name = document.createElement("span");
+    name.className = "fk";
+    name.textContent = key;
+    const value = document.createElement("span");
+    value.className = "fv";
+    value.append(...pieces.map(piece));
+    chip.append(name, ": ", value);
+    return [chip, document.createTextNode(" ")];
+  }
+
+  function lineItem([ns, shown, pieces, extra = {}]) {
     const item = document.createElement("li");
     const time = document.createElement("time");
     time.title = `${ns} ns`;
     time.textContent = shown;
     const body = document.createElement("span");
     body.className = "body";
-    body.append(...pieces.map(piece));
+    if (extra.tag) body.append(...podTag(extra));
+    if (extra.fields) body.append(...extra.fields.flatMap(fieldChip));
+    else body.append(...pieces.map(piece));
     item.append(time, body);
     return item;
   }
