@@ -271,6 +271,10 @@ CONSOLE_RECORDING_REQUIRED = envbool("CONSOLE_RECORDING_REQUIRED")
 CONSOLE_LIVE_WATCH_SECONDS = envfloat("CONSOLE_LIVE_WATCH_SECONDS", 2.0)
 # How often the one poller of a live log tail reads new lines (console/logs/tail.py).
 CONSOLE_LOG_TAIL_SECONDS = envfloat("CONSOLE_LOG_TAIL_SECONDS", 0.9)
+# Usage charts (console/usage/): one sample of a watched cluster's metrics this often, and
+# how long a page view keeps a cluster watched.
+CONSOLE_USAGE_SECONDS = envfloat("CONSOLE_USAGE_SECONDS", 15.0)
+CONSOLE_USAGE_WATCH_SECONDS = envfloat("CONSOLE_USAGE_WATCH_SECONDS", 300.0)
 CONSOLE_TERMINAL_IDLE_SECONDS = envint("CONSOLE_TERMINAL_IDLE_SECONDS", 15 * 60)
 CONSOLE_TERMINAL_MAX_SECONDS = envint("CONSOLE_TERMINAL_MAX_SECONDS", 8 * 3600)
 CONSOLE_TERMINAL_RECHECK_SECONDS = envint("CONSOLE_TERMINAL_RECHECK_SECONDS", 180)

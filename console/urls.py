@@ -5,12 +5,16 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog, set_language
 
+from console.usage.views import overview_usage
+
 urlpatterns = [
     path("", include("console.dashboard.urls")),
     path("accounts/", include("console.accounts.urls")),
     path("clusters/", include("console.clusters.urls")),
     path("clusters/<str:cluster_id>/nodes/", include("console.supernodes.urls")),
     path("clusters/<str:cluster_id>/k8s/", include("console.resources.urls")),
+    path("clusters/<str:cluster_id>/usage/", include("console.usage.urls")),
+    path("usage/", overview_usage, name="usage-overview"),
     path("pricing/", include("console.pricing.urls")),
     path("terminal/", include("console.terminal.urls")),
     path("logs/", include("console.logs.urls")),

@@ -1,0 +1,118 @@
+"""Usage charts: sampling through ForwardCluster under a lease, the history, the charts'
+numbers against the metrics API at the same moment, the note without a metrics API, and
+one tenant never reaching another's cluster."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import pytest
+from django.core.cache import cache
+
+from console.localcloud.k8s import metrics_api
+from console.localcloud.models import Cluster
+from console.localcloud.seed import DEMO_TENANT, OTHER_TENANT
+from console.usage import history, sampler
+from console.usage.history import Sample, Scope
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def prod_web(cloud) -> Cluster:
+    return Cluster.objects.get(name="prod-web")
+
+
+def attribute(html: str, name: str) -> str:
+    found = re.search(rf'{name}="([^"]*)"', html)
+    assert found, f"no {name} in the fragment"
+    return found[1]
+
+
+def api_totals(cluster: Cluster, at: int) -> tuple[int, int]:
+    """What the metrics API answers for the window ending at `at`: nanocores and KiB."""
+    items = metrics_api.pod_metrics(cluster, None, None, at)
+    usages = [c["usage"] for item in items for c in item["containers"]]
+    return (
+        sum(sampler.nanocores(u["cpu"]) for u in usages),
+        sum(sampler.kib(u["memory"]) for u in usages),
+    )
+
+
+def test_the_cluster_chart_shows_what_the_metrics_api_answered(viewer_client, prod_web):
+    html = viewer_client.get(f"/clusters/{prod_web.cluster_id}/usage/").content.decode()
+    at = int(attribute(html, "data-sampled"))
+    cpu, memory = api_totals(prod_web, at)
+    assert int(attribute(html, "data-cpu-nanocores")) == cpu
+    assert int(attribute(html, "data-memory-kib")) == memory
+    shown = re.search(r'legend-used" data-line="used" data-latest="([0-9.]+)"', html)[1]
+    assert shown == f"{cpu / 1e9:.3f}"  # the CPU chart's legend, in cores
+    assert html.count("<svg") == 2 and "<title>" in html and 'class="visually-hidden"' in html
+
+
+def test_pods_by_usage_and_a_pods_page(viewer_client, prod_web):
+    base = f"/clusters/{prod_web.cluster_id}/usage"
+    html = viewer_client.get(f"{base}/pods/?sort=memory").content.decode()
+    assert 'data-pod="default/web-6f7d9c-x2k4p"' in html and "<polyline" in html
+    assert 'aria-sort="descending"' in html
+    page = viewer_client.get(f"{base}/pods/default/web-6f7d9c-x2k4p/").content.decode()
+    assert 'data-container="nginx"' in page and 'data-container="log-shipper"' in page
+    nodes = viewer_client.get(f"{base}/nodes/").content.decode()
+    assert 'data-node="super-node-default"' in nodes and "Busiest pods" in nodes
+
+
+def test_the_overview_adds_up_the_running_clusters(viewer_client, cloud):
+    html = viewer_client.get("/usage/").content.decode()
+    assert html.count('class="usage-chart"') == 2
+
+
+def test_without_a_metrics_api_the_chart_says_so(viewer_client, prod_web, monkeypatch):
+    monkeypatch.setattr(metrics_api, "handles", lambda path: False)  # a cloud without it
+    response = viewer_client.get(f"/clusters/{prod_web.cluster_id}/usage/")
+    html = response.content.decode()
+    assert response.status_code == 200 and 'data-usage-note="missing"' in html
+    assert "has no metrics" in html and "<svg" not in html
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_one_sampler_holds_the_lease_across_processes(cloud):
+    cluster = await Cluster.objects.aget(name="prod-web")
+    scope = Scope(DEMO_TENANT, "cn-bj2", cluster.cluster_id)
+    assert await sampler.sample_if_due(scope, token="process-a")
+    assert (await history.cluster(scope))["state"] == "ok"
+    assert not await sampler.sample_if_due(scope, token="process-b")
+    await cache.adelete(history.cluster_key(scope))  # as if an interval had passed
+    assert not await sampler.sample_if_due(scope, token="process-b")
+    assert await history.cluster(scope) is None  # b never sampled: a's lease still holds
+    await cache.adelete("usage:lease:" + scope.key)  # a stopped: its lease ran out
+    assert await sampler.sample_if_due(scope, token="process-b")
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_another_tenant_never_reaches_the_cluster(cloud):
+    cluster = await Cluster.objects.aget(name="prod-web")
+    scope = Scope(OTHER_TENANT, "cn-bj2", cluster.cluster_id)
+    assert await sampler.sample_if_due(scope, token="t")
+    kept = await history.cluster(scope)
+    assert kept["state"] == "error" and kept["at"] == [] and kept["pods_now"] == {}
+    assert "does not exist" in kept["message"] or "permission" in kept["message"].lower()
+
+
+def test_the_history_is_bounded():
+    scope = Scope(1, "r", "c")
+
+    async def fill():
+        for i in range(history.POINTS + 10):
+            pods = {f"ns/p{n}": {"app": (i, i)} for n in range(3)}
+            await history.record(scope, Sample(at=1000 + 15 * i, cpu=i, pods=pods))
+        return await history.cluster(scope), await history.pods(scope, ["ns/p0"])
+
+    kept, pods = asyncio.run(fill())
+    assert len(kept["at"]) == history.POINTS and kept["cpu"][-1] == history.POINTS + 9
+    assert len(pods["ns/p0"]["containers"]["app"]["cpu"]) == history.POINTS
