@@ -43,12 +43,48 @@ class CloudError(Exception):
 
 
 class CloudUnavailable(Exception):
-    """The cloud could not be reached or answered something that is not the protocol."""
+    """The cloud could not be reached or answered something that is not the protocol.
 
-    def __init__(self, message: str, action: str):
+    `sent` says whether the request may have reached the cloud: False only when it
+    certainly did not (the connection was refused, the name did not resolve, no key), so
+    that a change whose answer never came is not called "nothing was changed"."""
+
+    def __init__(self, message: str, action: str, *, sent: bool = False):
         super().__init__(f"{action}: {message}")
         self.message = message
         self.action = action
+        self.sent = sent
+
+
+class MaybeApplied(CloudUnavailable):
+    """A change reached the cloud (or may have) and its answer never came: the cloud may
+    have made it, so the page shows the object read again instead of "nothing changed"."""
+
+
+# Transport errors raised before a byte of the request left: the cloud saw nothing.
+NOT_SENT_ERRORS = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.UnsupportedProtocol,
+)
+
+
+# HTTP errors after which the call may still have been carried out: a server error, or a
+# proxy whose upstream broke or timed out mid-call. 4xx and 503 are refusals up front.
+ANSWERED_LATE_STATUSES = frozenset({500, 502, 504})
+
+
+class _Progress:
+    """How far httpx got with one request (its `trace` extension), for a timeout that
+    cuts it short: over the network, the request was sent once its headers started."""
+
+    def __init__(self) -> None:
+        self.sending = False
+
+    async def __call__(self, event: str, info: dict) -> None:
+        if event.endswith("send_request_headers.started"):
+            self.sending = True
 
 
 @dataclass(frozen=True)
@@ -150,27 +186,46 @@ class CloudClient:
             return spec.response.from_wire(data)
         except MalformedResponse as exc:
             raise CloudUnavailable(
-                _("malformed answer: %(error)s") % {"error": exc}, action
+                _("malformed answer: %(error)s") % {"error": exc}, action, sent=True
             ) from None
+
+    @property
+    def _traced(self) -> bool:
+        # httpx's own network transport reports its progress; ASGI and mock ones do not.
+        return isinstance(self._http._transport, httpx.AsyncHTTPTransport)
+
+    @staticmethod
+    def _unreachable(exc: httpx.HTTPError) -> str:
+        return _("the cloud could not be reached (%(error)s)") % {"error": exc}
 
     async def _post(self, action: str, body: dict[str, str]) -> bytes | dict[str, Any]:
         """The answer of a call that succeeded: its bytes when they are plain UTF-8 JSON
         with an integer RetCode (the model is then decoded from them in one pass), else the
         decoded object."""
+        progress = _Progress()
         try:
             # httpx's timeouts are per read and not applied by in-process transports;
             # this bounds the whole call.
             async with asyncio.timeout(self.timeout):
-                response = await self._http.post("/api", data=body)
+                response = await self._http.post("/api", data=body, extensions={"trace": progress})
+        except NOT_SENT_ERRORS as exc:
+            raise CloudUnavailable(self._unreachable(exc), action) from None
         except (httpx.TimeoutException, TimeoutError):
-            raise CloudUnavailable(_("the cloud did not answer in time"), action) from None
-        except httpx.HTTPError as exc:
+            # Cut short while connecting or waiting for a pooled connection, nothing left;
+            # an in-process transport reports no progress and always delivers at once.
+            sent = progress.sending or not self._traced
             raise CloudUnavailable(
-                _("the cloud could not be reached (%(error)s)") % {"error": exc}, action
+                _("the cloud did not answer in time"), action, sent=sent
             ) from None
+        except httpx.HTTPError as exc:
+            # Read or write errors, a connection closed before the answer: it may have
+            # arrived and been acted on.
+            raise CloudUnavailable(self._unreachable(exc), action, sent=True) from None
         if response.status_code >= 400:
             raise CloudUnavailable(
-                _("the cloud answered HTTP %(status)s") % {"status": response.status_code}, action
+                _("the cloud answered HTTP %(status)s") % {"status": response.status_code},
+                action,
+                sent=response.status_code in ANSWERED_LATE_STATUSES,
             )
         try:
             envelope = ENVELOPE.decode(response.content)
@@ -184,9 +239,9 @@ class CloudClient:
         try:
             data = response.json()
         except (json.JSONDecodeError, UnicodeDecodeError):
-            raise CloudUnavailable(_("malformed answer: not JSON"), action) from None
+            raise CloudUnavailable(_("malformed answer: not JSON"), action, sent=True) from None
         if not isinstance(data, dict) or not isinstance(data.get("RetCode"), int):
-            raise CloudUnavailable(_("malformed answer: no RetCode"), action)
+            raise CloudUnavailable(_("malformed answer: no RetCode"), action, sent=True)
         if data["RetCode"] != 0:
             message = data.get("Message")
             raise CloudError(data["RetCode"], str(message or "unknown error"), action)

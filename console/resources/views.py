@@ -15,12 +15,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from console.cloud import actions
-from console.cloud.client import CloudError, CloudUnavailable
+from console.cloud.client import CloudError, CloudUnavailable, MaybeApplied
 from console.clusters.lookup import get_cluster, unavailable_page
 from console.web import cloudcall
 from console.web.access import operator_required
 from console.web.kubeapi import KubeError, api_path, forward
 
+from . import workload
+from .errors import failure as _failure
 from .kinds import KINDS, TABS, Kind, summarize
 
 MAX_REPLICAS = 100
@@ -30,15 +32,6 @@ def _kind(key: str) -> Kind:
     if key not in KINDS:
         raise Http404("No such kind")
     return KINDS[key]
-
-
-def _failure(exc: Exception) -> str:
-    if isinstance(exc, KubeError):
-        return _("Kubernetes refused (%(status)s): %(message)s") % {
-            "status": f"{exc.code} {exc.reason}".strip(),
-            "message": cloudcall.sentence(exc.message),
-        }
-    return cloudcall.error_text(exc)
 
 
 async def _list(request, cluster_id: str, kind: Kind, namespace: str) -> dict:
@@ -124,6 +117,8 @@ async def object_yaml(
                 _failure(exc),
                 409 if isinstance(exc, KubeError) and exc.code == 409 else 400,
             )
+            # The object is read again below, so the page shows whether it changed.
+            context["maybe_applied"] = isinstance(exc, MaybeApplied)
         else:
             messages.success(
                 request, _("%(kind)s %(name)s updated.") % {"kind": kind.label[:-1], "name": name}
@@ -146,6 +141,7 @@ async def object_yaml(
     context["yaml"] = yaml.safe_dump(obj, sort_keys=False, allow_unicode=True)
     context.setdefault("manifest", context["yaml"])
     context["editable"] = kind.editable and user.has_role("operator")
+    context.update(await workload.details(request, cluster_id, kind, obj))
     return render(request, "resources/object.html", context, status=status)
 
 
@@ -187,6 +183,8 @@ async def object_delete(
         return redirect(back)
     try:
         await forward(request, cluster_id, "DELETE", kind.item(namespace, name))
+    except MaybeApplied as exc:
+        messages.warning(request, cloudcall.error_text(exc))  # the list, read again, says
     except (KubeError, CloudError, CloudUnavailable) as exc:
         messages.error(
             request,
@@ -225,6 +223,8 @@ async def object_scale(
             {"spec": {"replicas": int(text)}},
             content_type="application/merge-patch+json",
         )
+    except MaybeApplied as exc:
+        messages.warning(request, cloudcall.error_text(exc))
     except (KubeError, CloudError, CloudUnavailable) as exc:
         messages.error(
             request,

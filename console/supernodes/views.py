@@ -15,7 +15,7 @@ from console.cloud import actions
 from console.cloud.client import CloudError, CloudUnavailable
 from console.cloud.models import SuperNodeInfo
 from console.clusters.lookup import get_cluster, unavailable_page
-from console.web import cloudcall
+from console.web import cloudcall, unanswered
 from console.web.access import operator_required
 from console.web.paging import Pager, last_page_redirect, page_number
 
@@ -103,6 +103,8 @@ async def node_create(request: HttpRequest, cluster_id: str) -> HttpResponse:
                 request, "CreateSuperNode", ClusterID=cluster_id, **form.params()
             )
         except (CloudError, CloudUnavailable) as exc:
+            if reread := unanswered.reread(request, exc, "supernodes:list", cluster_id=cluster_id):
+                return reread
             form.add_cloud_error(exc)
         else:
             messages.success(
@@ -162,6 +164,12 @@ async def node_yaml(request: HttpRequest, cluster_id: str, node_name: str) -> Ht
     return response
 
 
+def _node_reread(request, exc, cluster_id: str, node_name: str) -> HttpResponse | None:
+    return unanswered.reread(
+        request, exc, "supernodes:detail", cluster_id=cluster_id, node_name=node_name
+    )
+
+
 @require_POST
 @operator_required
 async def node_resize(request: HttpRequest, cluster_id: str, node_name: str) -> HttpResponse:
@@ -181,6 +189,8 @@ async def node_resize(request: HttpRequest, cluster_id: str, node_name: str) -> 
                 **form.params(),
             )
         except (CloudError, CloudUnavailable) as exc:
+            if reread := _node_reread(request, exc, cluster_id, node_name):
+                return reread
             form.add_cloud_error(exc)
         else:
             messages.success(request, _("Limits of %(name)s updated.") % {"name": node_name})
@@ -223,6 +233,8 @@ async def node_gpu(request: HttpRequest, cluster_id: str, node_name: str) -> Htt
             request, "UpdateSuperNodeGPU", ClusterID=cluster_id, NodeName=node_name, **params
         )
     except (CloudError, CloudUnavailable) as exc:
+        if reread := _node_reread(request, exc, cluster_id, node_name):
+            return reread
         form.add_cloud_error(exc)
         return await _node_page(
             request, cluster_id, node_name, status=400, gpu_form=form, open_panel="gpu"
@@ -245,6 +257,8 @@ async def node_delete(request: HttpRequest, cluster_id: str, node_name: str) -> 
                 request, "DeleteSuperNode", ClusterID=cluster_id, NodeName=node_name
             )
         except (CloudError, CloudUnavailable) as exc:
+            if reread := unanswered.reread(request, exc, "supernodes:list", cluster_id=cluster_id):
+                return reread
             form.add_error(None, cloudcall.error_text(exc))
         else:
             messages.success(request, _("Super node %(name)s deleted.") % {"name": node_name})

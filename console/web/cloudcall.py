@@ -13,12 +13,15 @@ from console.accounts import tenancy
 from console.accounts.models import Role
 from console.accounts.regions import SESSION_KEY, current_region
 from console.audit import record as audit
-from console.cloud.client import CloudError, CloudUnavailable
+from console.cloud.client import CloudError, CloudUnavailable, MaybeApplied
 from console.cloud.shared import get_client
 from console.live import events as live
 
 from . import retcodes
 from .roles import ACTION_ROLES, changes_state
+
+# Allocating a terminal changes nothing a user sees; a lost answer just means no terminal.
+SESSION_ACTIONS = frozenset({"AllocateK8SSession", "AllocateK8STerminal"})
 
 
 async def region_of(request: HttpRequest) -> str:
@@ -63,7 +66,11 @@ async def call_as(
         await audit.record(user, source, action, params, exc.ret_code, exc.message)
         raise
     except CloudUnavailable as exc:
-        await audit.record(user, source, action, params, None, exc.message)
+        unanswered = exc.sent and action not in SESSION_ACTIONS
+        note = _("no answer, may have been applied: ") if unanswered else ""
+        await audit.record(user, source, action, params, None, note + exc.message)
+        if unanswered:
+            raise MaybeApplied(exc.message, action, sent=True) from exc
         raise
     http_status, message = _kubernetes_answer(action, result)
     await audit.record(user, source, action, params, 0, message, http_status)
@@ -90,7 +97,13 @@ def _kubernetes_answer(action: str, result) -> tuple[int | None, str]:
 
 def error_text(exc: CloudError | CloudUnavailable) -> str:
     """What a user reads when a call fails: what it means, then the cloud's own words."""
+    if isinstance(exc, MaybeApplied):
+        return _(
+            "The cloud did not answer: %(reason)s. The change may have been applied:"
+            " check what is shown now before trying again."
+        ) % {"reason": exc.message}
     if isinstance(exc, CloudUnavailable):
+        # Refused before sending (or a read): the cloud saw no change.
         return _("The cloud is unavailable: %(reason)s. Nothing was changed; try again.") % {
             "reason": exc.message
         }

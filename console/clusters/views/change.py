@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from console.cloud.client import CloudError, CloudUnavailable
-from console.web import cloudcall
+from console.web import cloudcall, unanswered
 from console.web.access import operator_required
 
 from ..forms import AttachEIPForm, CapacityForm, DeleteClusterForm, SubnetsForm
@@ -38,6 +38,8 @@ async def _submit(request, cluster_id, form, form_name: str, action: str, done: 
         try:
             await cloudcall.call(request, action, ClusterID=cluster_id, **form.params())
         except (CloudError, CloudUnavailable) as exc:
+            if reread := unanswered.reread(request, exc, "clusters:detail", cluster_id=cluster_id):
+                return reread
             form.add_cloud_error(exc)
         else:
             messages.success(request, done)
@@ -101,6 +103,8 @@ async def detach_eip(request: HttpRequest, cluster_id: str) -> HttpResponse:
     try:
         await cloudcall.call(request, "DetachClusterEIP", ClusterID=cluster_id)
     except (CloudError, CloudUnavailable) as exc:
+        if reread := unanswered.reread(request, exc, "clusters:detail", cluster_id=cluster_id):
+            return reread
         messages.error(request, cloudcall.error_text(exc))
     else:
         messages.success(request, _("EIP detached."))
@@ -120,6 +124,8 @@ async def delete_cluster(request: HttpRequest, cluster_id: str) -> HttpResponse:
         try:
             await cloudcall.call(request, "DeleteCluster", ClusterID=cluster_id)
         except (CloudError, CloudUnavailable) as exc:
+            if reread := unanswered.reread(request, exc, "clusters:list"):
+                return reread
             form.add_error(None, cloudcall.error_text(exc))
         else:
             messages.success(

@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from console.cloud.client import CloudError, CloudUnavailable
-from console.web import cloudcall
+from console.web import cloudcall, unanswered
 from console.web.access import operator_required
 from console.web.forms import validate_one_field
 
@@ -51,6 +51,9 @@ async def cluster_create(request: HttpRequest) -> HttpResponse:
         try:
             created = await cloudcall.call(request, "CreateCluster", **form.params())
         except (CloudError, CloudUnavailable) as exc:
+            # Its ID never came: the list, read again, shows whether it was made.
+            if reread := unanswered.reread(request, exc, "clusters:list"):
+                return reread
             form.add_cloud_error(exc)
         else:
             messages.success(
