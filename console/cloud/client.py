@@ -168,18 +168,22 @@ class CloudClient:
                 raise CloudUnavailable(str(exc), action) from None
         body = self.encode(action, cleaned, key)
         attempts = self.retry.attempts if spec.idempotent else 1
+        # One deadline for the call with its retries: a slow cloud shows its error within
+        # CONSOLE_CLOUD_TIMEOUT, not after every attempt has used it up.
+        deadline = asyncio.get_running_loop().time() + self.timeout
         for attempt in range(attempts):
             try:
-                data = await self._post(action, body)
+                data = await self._post(action, body, deadline)
                 break
-            except CloudUnavailable:
-                if attempt + 1 >= attempts:
+            except (CloudUnavailable, CloudError) as exc:
+                throttled = isinstance(exc, CloudError) and exc.ret_code == actions.TOO_FREQUENT
+                if isinstance(exc, CloudError) and not throttled:
                     raise
-                await asyncio.sleep(self.retry.delay(attempt))
-            except CloudError as exc:
-                if exc.ret_code != actions.TOO_FREQUENT or attempt + 1 >= attempts:
+                pause = self.retry.delay(attempt)
+                left = deadline - asyncio.get_running_loop().time()
+                if attempt + 1 >= attempts or pause >= left:
                     raise
-                await asyncio.sleep(self.retry.delay(attempt))
+                await asyncio.sleep(pause)
         try:
             if isinstance(data, bytes):
                 return spec.response.decode(data)
@@ -198,7 +202,9 @@ class CloudClient:
     def _unreachable(exc: httpx.HTTPError) -> str:
         return _("the cloud could not be reached (%(error)s)") % {"error": exc}
 
-    async def _post(self, action: str, body: dict[str, str]) -> bytes | dict[str, Any]:
+    async def _post(
+        self, action: str, body: dict[str, str], deadline: float
+    ) -> bytes | dict[str, Any]:
         """The answer of a call that succeeded: its bytes when they are plain UTF-8 JSON
         with an integer RetCode (the model is then decoded from them in one pass), else the
         decoded object."""
@@ -206,7 +212,7 @@ class CloudClient:
         try:
             # httpx's timeouts are per read and not applied by in-process transports;
             # this bounds the whole call.
-            async with asyncio.timeout(self.timeout):
+            async with asyncio.timeout_at(deadline):
                 response = await self._http.post("/api", data=body, extensions={"trace": progress})
         except NOT_SENT_ERRORS as exc:
             raise CloudUnavailable(self._unreachable(exc), action) from None
