@@ -55,6 +55,13 @@ def label_matcher(text: str):
 FIELDS = {
     "metadata.name": lambda o: o["metadata"]["name"],
     "metadata.namespace": lambda o: o["metadata"].get("namespace", ""),
+    # An Event's fields (kubectl describe asks for an object's events by them).
+    **{
+        f"involvedObject.{key}": lambda o, k=key: str((o.get("involvedObject") or {}).get(k, ""))
+        for key in ("kind", "name", "namespace", "uid", "apiVersion")
+    },
+    "reason": lambda o: str(o.get("reason", "")),
+    "type": lambda o: str(o.get("type", "")),
 }
 
 
