@@ -17,6 +17,7 @@ from console.logs import tail, workload
 from console.logs.jsonfields import fields_html, fields_of, matches, parse_filter
 from console.logs.severity import level_of
 from console.logs.workload import Stream, label_selector, tag_html
+from tests.conftest import logged_in
 from tests.terminal.conftest import communicator, session_cookie
 
 PODS = ("web-6f7d9c-q8m3z", "web-6f7d9c-x2k4p")  # the demo deployment "web", two pods
@@ -197,14 +198,32 @@ def test_the_workloads_tab_links_each_workload_to_its_logs(viewer_client, web_po
 # ---- the live tail of a workload ------------------------------------------------------
 
 
+# The test database is SQLite in memory with a shared cache, where two writers at once fail
+# with "table is locked" instead of waiting (a file or PostgreSQL waits); each log call
+# catches its pod's demo lines up, a write. So calls go one at a time, and the test's own
+# writes wait for the poller's poll to end.
+_one_writer: asyncio.Lock
+
+
 @pytest.fixture
 def _fast_tail(settings, monkeypatch):
+    global _one_writer  # one per test: a lock belongs to one event loop
+    _one_writer = asyncio.Lock()
     settings.CONSOLE_LOG_TAIL_SECONDS = 0.2
-    # The test database is SQLite in memory with a shared cache, where two writers at once
-    # fail with "table is locked" instead of waiting (a file or PostgreSQL waits): each
-    # call catches its pod's demo lines up, a write, so here calls go one at a time.
     monkeypatch.setattr(workload, "FAN_OUT", 1)
+    poll_once = tail.Poller.poll_once
+
+    async def one_writer(self, **kwargs):
+        async with _one_writer:
+            await poll_once(self, **kwargs)
+
+    monkeypatch.setattr(tail.Poller, "poll_once", one_writer)
     cache.clear()
+
+
+async def write(pod: Pod, body: str):
+    async with _one_writer:
+        return await asyncio.to_thread(append_line, pod, "nginx", body)
 
 
 def tail_query(pod: Pod, **extra) -> str:
@@ -236,10 +255,13 @@ async def tailed(socket, count: int) -> list[tuple[str, str]]:
     return seen
 
 
-async def open_tail(user, query: str):
+async def open_tail(user, query: str, answer: str = "following"):
+    """A socket following the tail (its first read made while the poller waits)."""
     socket = communicator(await asyncio.to_thread(session_cookie, user), path="/ws/logs/")
     assert (await socket.connect())[0]
-    await socket.send_json_to({"tail": query})
+    async with _one_writer:
+        await socket.send_json_to({"tail": query})
+        assert (await socket.receive_json_from(5))["kind"] == answer
     return socket
 
 
@@ -254,15 +276,13 @@ async def test_viewers_of_a_workload_tail_see_each_pods_lines_once_in_time_order
     ]
     query = tail_query(one, kw="wtail")
     sockets = [await open_tail(user, query) for user in (viewer, operator)]
-    for socket in sockets:
-        assert (await socket.receive_json_from(5))["kind"] == "following"
     assert len(tail._pollers) == 1 and next(iter(tail._pollers.values())).viewers == 2
     for pod, body in [(one, "wtail 1"), (two, "wtail 2"), (one, "wtail 3")]:
-        await asyncio.to_thread(append_line, pod, "nginx", body)
+        await write(pod, body)
     expected = [(one.name, "wtail 1"), (two.name, "wtail 2"), (one.name, "wtail 3")]
     for socket in sockets:
         assert await tailed(socket, 3) == expected
-    await asyncio.to_thread(append_line, two, "nginx", '{"msg":"wtail json","n":4}')
+    await write(two, '{"msg":"wtail json","n":4}')
     for socket in sockets:
         assert await tailed(socket, 1) == [(two.name, "msg: wtail json n: 4")]
     await asyncio.sleep(0.6)  # several polls later, nothing comes again
@@ -280,9 +300,8 @@ async def test_a_workload_tail_keeps_only_the_levels_asked(cloud, viewer):
         for n in PODS
     ]
     socket = await open_tail(viewer, tail_query(one, kw="wlevel", level="error"))
-    assert (await socket.receive_json_from(5))["kind"] == "following"
-    await asyncio.to_thread(append_line, one, "nginx", "INFO wlevel fine")
-    await asyncio.to_thread(append_line, two, "nginx", "ERROR wlevel broken")
+    await write(one, "INFO wlevel fine")
+    await write(two, "ERROR wlevel broken")
     assert await tailed(socket, 1) == [(two.name, "ERROR wlevel broken")]
     await socket.disconnect()
 
@@ -291,5 +310,29 @@ async def test_a_workload_tail_keeps_only_the_levels_asked(cloud, viewer):
 @pytest.mark.usefixtures("_fast_tail")
 async def test_another_tenant_is_refused_a_workload_tail(cloud, outsider):
     one = await Pod.objects.select_related("cluster").aget(name=PODS[0], cluster__name="prod-web")
-    socket = await open_tail(outsider, tail_query(one))
-    assert (await socket.receive_json_from(5))["kind"] == "refused"
+    await open_tail(outsider, tail_query(one), answer="refused")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("_fast_tail")
+async def test_a_workload_tail_follows_a_pod_that_comes(cloud, viewer, operator, monkeypatch):
+    monkeypatch.setattr(tail, "POD_LOOK_SECONDS", 0.2)
+    one = await Pod.objects.select_related("cluster").aget(name=PODS[0], **PROD)
+    socket = await open_tail(viewer, tail_query(one, kw="wcome"))
+    cluster_id = one.cluster.cluster_id
+    scale_url = f"/clusters/{cluster_id}/k8s/deployments/default/web/scale/"
+    async with _one_writer:
+        scaled = await asyncio.to_thread(
+            lambda: logged_in(operator).post(scale_url, {"replicas": "3"})
+        )
+    assert scaled.status_code == 302
+    new = await (
+        Pod.objects.select_related("cluster")
+        .filter(cluster__cluster_id=cluster_id, namespace="default", name__startswith="web-")
+        .exclude(name__in=PODS)
+        .aget()
+    )
+    await asyncio.sleep(0.6)  # the poller looks at the pods again
+    await write(new, "wcome from the new pod")
+    assert await tailed(socket, 1) == [(new.name, "wcome from the new pod")]
+    await socket.disconnect()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import time
 
@@ -14,12 +15,22 @@ MAX_BACKFILL = 5_000  # lines per container per catch-up, so one call stays fast
 
 _PATHS = ["/api/orders", "/api/users/42", "/healthz", "/api/cart", "/metrics", "/login"]
 _METHODS = ["GET", "GET", "GET", "POST", "PUT", "DELETE"]
+# Containers that write JSON lines (the demo's "web" pods run one beside nginx).
+_JSON_CONTAINERS = {"log-shipper"}
+_SHIPPER_MESSAGES = {
+    "info": "flushed chunk",
+    "warn": "retrying chunk",
+    "error": "upstream refused chunk",
+    "debug": "chunk buffered",
+}
 _COLOURS = {"INFO": "\x1b[32m", "WARN": "\x1b[33m", "ERROR": "\x1b[31m", "DEBUG": "\x1b[36m"}
 
 
 def demo_line(pod_uid: str, container: str, seq: int) -> str:
     """The seq-th line of one container: the same inputs always give the same line."""
     rng = random.Random(f"{pod_uid}/{container}/{seq}")
+    if container in _JSON_CONTAINERS:
+        return _json_line(rng)
     roll = rng.random()
     if roll < 0.55:
         method = rng.choice(_METHODS)
@@ -42,6 +53,20 @@ def demo_line(pod_uid: str, container: str, seq: int) -> str:
         "    result = process(payload)\n"
         f"KeyError: 'item_{rng.randint(1, 500)}'"
     )
+
+
+def _json_line(rng: random.Random) -> str:
+    """A log shipper's structured line (one JSON object), as fluent-bit writes its own."""
+    level = rng.choice(["info", "info", "info", "warn", "error", "debug"])
+    line = {
+        "level": level,
+        "msg": _SHIPPER_MESSAGES[level],
+        "component": rng.choice(["input:tail", "filter:kubernetes", "output:http"]),
+        "records": rng.randint(1, 500),
+    }
+    if level in ("warn", "error"):
+        line["upstream"] = {"host": "logs.internal", "port": 8080, "status": 503}
+    return json.dumps(line)
 
 
 def write_logs(pod: Pod, until_ns: int | None = None) -> None:
