@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from console.accounts.management.commands.demo_users import demo_password
@@ -45,6 +46,12 @@ def _embedded_cloud(settings, _key_folder):
     settings.LOCALCLOUD_DELETE_SECONDS = 2.0
     # The demo's few log lines would always be read through; search them as at scale.
     settings.LOCALCLOUD_LOG_SCAN_AT_MOST = 0
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Another test's kept aggregates (the overview's, the watcher's snapshot) must not show.
+    cache.clear()
 
 
 @pytest.fixture

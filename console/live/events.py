@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 
 from channels.layers import get_channel_layer
+from django.core.cache import cache
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +32,16 @@ def group_name(company_id: int | None, region: str) -> str:
     return f"cloud.{int(company_id or 0)}.{_UNSAFE.sub('_', region)[:40]}"
 
 
+def changed_key(company_id: int | None, region: str) -> str:
+    return f"live:changed:{group_name(company_id, region)}"
+
+
+async def note_change(company_id: int | None, region: str) -> None:
+    """Remember when a user last changed the tenant's clusters through this console:
+    an aggregate read before that (the overview's) is stale, whatever its age."""
+    await cache.aset(changed_key(company_id, region), time.time(), timeout=3600)
+
+
 def event_for(action: str, params: dict, result) -> dict | None:
     """The event a successful call makes, or None when it changes nothing on a page."""
     cluster_id = str(params.get("ClusterID") or getattr(result, "ClusterID", "") or "")
@@ -48,9 +60,11 @@ async def announce(company_id: int | None, region: str, event: dict) -> None:
     A lost event costs a page one refresh, so a failing layer (Redis down) is logged and
     never fails the user's action."""
     layer = get_channel_layer()
-    if layer is None:
-        return
     try:
+        if event.get("source") == "action":
+            await note_change(company_id, region)  # before the pages hear of it and re-read
+        if layer is None:
+            return
         await layer.group_send(group_name(company_id, region), {"type": "cloud.changed", **event})
-    except Exception:  # any layer failure: the action itself succeeded
+    except Exception:  # any layer or cache failure: the action itself succeeded
         log.warning("could not announce %s", event, exc_info=True)

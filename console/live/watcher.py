@@ -1,9 +1,10 @@
 """Watching the cloud for cluster changes nobody announced: the lifecycle moving on
 (Creating -> Running, Deleting -> gone), or a change made by kubectl, an SDK or another
 console. The cloud offers no push, so one process polls DescribeCluster for each tenant
-and region that has open pages, and announces what changed through the channel layer;
-and, for clusters whose workload pages are open, the resourceVersion of their objects
-(objects.py).
+and region that has open pages, keeps the overview's aggregate up to date from what it
+read (console/dashboard/summary.py), and announces what changed through the channel
+layer; and, for clusters whose workload pages are open, the resourceVersion of their
+objects (objects.py).
 
 Every process with open pages runs a watch task, but only the holder of a lease in the
 shared cache polls: with Redis, one DescribeCluster every interval for a tenant and
@@ -15,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import uuid
 
 from django.conf import settings
@@ -22,7 +24,9 @@ from django.core.cache import cache
 
 from console.accounts import tenancy
 from console.cloud.client import CloudError, CloudUnavailable
+from console.cloud.models import ClusterInfo
 from console.cloud.shared import get_client
+from console.dashboard import summary
 
 from .events import announce
 from .marks import fingerprint
@@ -55,21 +59,56 @@ def changes(before: dict[str, list], after: dict[str, list]) -> list[dict]:
     return events
 
 
-async def snapshot(company_id: int | None, region: str) -> dict[str, list]:
-    """ClusterID -> [fingerprint, Status] of the tenant's clusters in the region."""
+async def read_clusters(company_id: int | None, region: str) -> list[ClusterInfo]:
+    """The tenant's clusters in the region (at most MOST_CLUSTERS), page by page."""
     key = await tenancy.signing_key(company_id)
     company = {"CompanyID": company_id} if company_id else {}
-    marks: dict[str, list] = {}
+    clusters: list[ClusterInfo] = []
     offset = 0
     while offset < MOST_CLUSTERS:
         page = await get_client().call(
             "DescribeCluster", key=key, Region=region, Limit=PAGE, Offset=offset, **company
         )
-        marks.update((c.ClusterID, [fingerprint(c), c.Status]) for c in page.Infos)
+        clusters.extend(page.Infos)
         offset += PAGE
         if not page.Infos or offset >= page.TotalCount:
-            return marks
-    return marks
+            break
+    return clusters
+
+
+def marks_of(clusters: list[ClusterInfo]) -> dict[str, list]:
+    """ClusterID -> [fingerprint, Status]: what changes() compares."""
+    return {c.ClusterID: [fingerprint(c), c.Status] for c in clusters}
+
+
+async def snapshot(company_id: int | None, region: str) -> dict[str, list]:
+    return marks_of(await read_clusters(company_id, region))
+
+
+async def keep_overview(company_id: int | None, region: str, clusters, read_at: float) -> None:
+    """Refresh the overview's aggregate from the clusters just read, when someone looks at
+    the overview (it is kept): its next request then reads no cluster at all."""
+    if not await summary.is_kept(company_id, region):
+        return
+    key = await tenancy.signing_key(company_id)
+    company = {"CompanyID": company_id} if company_id else {}
+
+    def node_page(cluster_id: str, offset: int):
+        return get_client().call(
+            "DescribeSuperNode",
+            key=key,
+            Region=region,
+            ClusterID=cluster_id,
+            Limit=summary.MAX_PAGE,
+            Offset=offset,
+            **company,
+        )
+
+    try:
+        await summary.refresh(company_id, region, clusters, read_at, node_page)
+    except Exception:  # the pages' events must go out whatever happened here
+        log.exception("overview of %s/%s not kept", company_id, region)
+        await summary.forget(company_id, region)  # the next request reads for itself
 
 
 async def hold_lease(key: str, token: str, seconds: float) -> bool:
@@ -122,8 +161,12 @@ class Watch:
         if not await self.holds_lease(lease_seconds):
             return
         before = await cache.aget(self.snapshot_key)
-        after = await snapshot(self.company_id, self.region)
+        read_at = time.time()
+        clusters = await read_clusters(self.company_id, self.region)
+        after = marks_of(clusters)
         await cache.aset(self.snapshot_key, after, timeout=3600)
+        # Kept before the pages hear of a change, so the overview they re-read has it.
+        await keep_overview(self.company_id, self.region, clusters, read_at)
         # The first look has nothing to compare: pages were rendered from the same state.
         for event in changes(before, after) if before is not None else []:
             await announce(self.company_id, self.region, event)
