@@ -104,6 +104,14 @@ async def test_another_tenant_never_reaches_the_cluster(cloud):
     assert "does not exist" in kept["message"] or "permission" in kept["message"].lower()
 
 
+def test_another_tenants_page_shows_nothing_of_the_cluster(client, prod_web, outsider):
+    client.force_login(outsider)
+    html = client.get(f"/clusters/{prod_web.cluster_id}/usage/").content.decode()
+    assert 'data-usage-note="error"' in html and "data-sampled" not in html
+    pods = client.get(f"/clusters/{prod_web.cluster_id}/usage/pods/").content.decode()
+    assert "web-6f7d9c" not in pods
+
+
 def test_the_history_is_bounded():
     scope = Scope(1, "r", "c")
 

@@ -60,6 +60,18 @@ class Chart:
     rows: list[tuple[str, list[str]]] = field(default_factory=list)
 
     @property
+    def first_clock(self) -> str:
+        return clock(self.at[-1] - HOUR) if self.at else ""
+
+    @property
+    def last_clock(self) -> str:
+        return clock(self.at[-1]) if self.at else ""
+
+    @property
+    def top_text(self) -> str:
+        return number(self.top)
+
+    @property
     def latest(self) -> list[tuple[Line, str]]:
         return [(line, number(last(line.values))) for line in self.lines]
 
@@ -78,7 +90,9 @@ def _x(at: int, end: int, width: float) -> float:
     return max(0.0, width - (end - at) / HOUR * width)
 
 
-def _segments(at: list[int], values: list, end: int, top: float, width: float, height: float):
+def _segments(
+    at: list[int], values: list, end: int, top: float, width: float, height: float, stub=0.04
+):
     runs, current = [], []
     for t, value in zip(at, values, strict=False):
         if value is None:
@@ -90,8 +104,13 @@ def _segments(at: list[int], values: list, end: int, top: float, width: float, h
         current.append(f"{_x(t, end, width):.1f},{y:.1f}")
     if current:
         runs.append(current)
-    # A single point is drawn as a tiny flat line so it shows.
-    return [" ".join(run if len(run) > 1 else [run[0], run[0]]) for run in runs]
+    # A lone point (the first sample, or one between gaps) is drawn as a short flat stub.
+    return [" ".join(run if len(run) > 1 else [_stub(run[0], width * stub), *run]) for run in runs]
+
+
+def _stub(point: str, length: float) -> str:
+    x, y = point.split(",")
+    return f"{max(0.0, float(x) - length):.1f},{y}"
 
 
 def line_chart(title: str, unit: str, at: list[int], lines: list[Line]) -> Chart:
@@ -157,7 +176,7 @@ def sparkline(at: list[int], values: list, unit: str) -> Spark | None:
         return None
     end = at[-1]
     top = max(present) * HEADROOM or 1.0
-    runs = _segments(at, values, end, top, SPARK_WIDTH, SPARK_HEIGHT)
+    runs = _segments(at, values, end, top, SPARK_WIDTH, SPARK_HEIGHT, stub=0.12)
     latest = number(last(values))
     text = _("%(latest)s %(unit)s now, at most %(most)s in the last hour") % {
         "latest": latest,
