@@ -54,6 +54,8 @@ async def create_from_yaml(request: HttpRequest, cluster_id: str) -> HttpRespons
             if not ok:
                 context["error"], status = _("Nothing was created: see the documents below."), 400
             elif not dry_run:
+                for doc in documents:  # those after a failure then read "not sent"
+                    doc.outcome, doc.answer_yaml = "", ""
                 ok = await _send_all(request, cluster_id, namespace, documents, dry_run=False)
                 if ok:
                     context["created"] = True
@@ -82,7 +84,6 @@ async def _send_all(
         if doc.error:
             all_ok = False
             continue
-        doc.outcome = ""
         try:
             plural, namespaced = await _resource_of(request, cluster_id, doc, discovered)
         except _Unknown as exc:
