@@ -63,6 +63,12 @@ def test_pods_by_usage_and_a_pods_page(viewer_client, prod_web):
     assert 'aria-sort="descending"' in html
     page = viewer_client.get(f"{base}/pods/default/web-6f7d9c-x2k4p/").content.decode()
     assert 'data-container="nginx"' in page and 'data-container="log-shipper"' in page
+    fragment = viewer_client.get(
+        f"{base}/pods/default/web-6f7d9c-x2k4p/", headers={"HX-Request": "true"}
+    ).content.decode()
+    assert fragment.startswith("<div") and 'data-container="nginx"' in fragment
+    whole = viewer_client.get(f"{base}/pods/").content.decode()  # opened directly: a page
+    assert "<html" in whole and 'id="usage-pods"' in whole
     nodes = viewer_client.get(f"{base}/nodes/").content.decode()
     assert 'data-node="super-node-default"' in nodes and "Busiest pods" in nodes
 

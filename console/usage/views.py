@@ -8,7 +8,9 @@ import asyncio
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
 
 from console.accounts import tenancy
 from console.cloud.client import CloudError, CloudUnavailable
@@ -36,6 +38,13 @@ async def _watched(scope: Scope) -> dict | None:
     return await history.cluster(scope)
 
 
+def _fragment(request: HttpRequest, template: str, context: dict, heading: str) -> HttpResponse:
+    """The fragment for htmx; a page around it when the address is opened directly."""
+    if request.htmx:
+        return render(request, template, context)
+    return render(request, "usage/page.html", {**context, "fragment": template, "heading": heading})
+
+
 def _note(kept: dict | None) -> dict:
     """What to say instead of (or above) a chart: no metrics API, a failed look, or no
     sample yet."""
@@ -47,6 +56,7 @@ def _note(kept: dict | None) -> dict:
 
 
 @require_GET
+@vary_on_headers("HX-Request")
 async def cluster_usage(request: HttpRequest, cluster_id: str) -> HttpResponse:
     scope = await _scope(request, cluster_id)
     kept = await _watched(scope)
@@ -54,7 +64,7 @@ async def cluster_usage(request: HttpRequest, cluster_id: str) -> HttpResponse:
     if kept and kept["at"]:
         context.update(charts=charts.cluster_charts(kept), sampled=kept["at"][-1],
                        cpu_nanocores=kept["cpu"][-1], memory_kib=kept["memory"][-1])  # fmt: skip
-    return render(request, "usage/_cluster.html", context)
+    return _fragment(request, "usage/_cluster.html", context, _("Usage, last hour"))
 
 
 def _summed(records: list[dict]) -> dict:
@@ -74,12 +84,13 @@ def _summed(records: list[dict]) -> dict:
 
 
 @require_GET
+@vary_on_headers("HX-Request")
 async def overview_usage(request: HttpRequest) -> HttpResponse:
     try:
-        clusters, _ = await all_clusters(request)
+        clusters, _total = await all_clusters(request)
     except (CloudError, CloudUnavailable) as exc:
-        return render(request, "usage/_overview.html", {"note": "error",
-                      "message": cloudcall.error_text(exc)})  # fmt: skip
+        context = {"note": "error", "message": cloudcall.error_text(exc)}
+        return _fragment(request, "usage/_overview.html", context, _("Usage, last hour"))
     running = [c for c in clusters if c.Status in ("Running", "Abnormal")]
     running.sort(key=lambda c: (c.AllocatedCPU, c.AllocatedMemory), reverse=True)
     shown = running[:OVERVIEW_CLUSTERS]
@@ -93,10 +104,11 @@ async def overview_usage(request: HttpRequest) -> HttpResponse:
         context.update(note="missing")
     else:
         context.update(note="collecting" if shown else "none")
-    return render(request, "usage/_overview.html", context)
+    return _fragment(request, "usage/_overview.html", context, _("Usage, last hour"))
 
 
 @require_GET
+@vary_on_headers("HX-Request")
 async def nodes_usage(request: HttpRequest, cluster_id: str) -> HttpResponse:
     """Used CPU and memory of each super node now and over the hour, busiest pods beside."""
     scope = await _scope(request, cluster_id)
@@ -115,10 +127,11 @@ async def nodes_usage(request: HttpRequest, cluster_id: str) -> HttpResponse:
             busiest=[(pod, charts.number(charts.cores(v[0])), charts.number(charts.gib(v[1])))
                      for pod, v in busiest[:BUSIEST]],
         )  # fmt: skip
-    return render(request, "usage/_nodes.html", context)
+    return _fragment(request, "usage/_nodes.html", context, _("Used per super node, last hour"))
 
 
 @require_GET
+@vary_on_headers("HX-Request")
 async def pods_usage(request: HttpRequest, cluster_id: str) -> HttpResponse:
     """The pods by their usage now (sort=cpu or memory), each with its hour as a sparkline."""
     scope = await _scope(request, cluster_id)
@@ -128,7 +141,7 @@ async def pods_usage(request: HttpRequest, cluster_id: str) -> HttpResponse:
     if kept and kept["at"]:
         column = 0 if sort == "cpu" else 1
         ordered = sorted(kept["pods_now"].items(), key=lambda p: (-p[1][column], p[0]))
-        names = [pod for pod, _ in ordered[:PODS_SHOWN]]
+        names = [pod for pod, _now in ordered[:PODS_SHOWN]]
         found = await history.pods(scope, names)
         rows = []
         for name in names:
@@ -136,12 +149,12 @@ async def pods_usage(request: HttpRequest, cluster_id: str) -> HttpResponse:
             if pod is None:
                 continue
             cpu, memory = _pod_totals(pod)
-            namespace, _, short = name.partition("/")
+            namespace, short = name.split("/", 1)
             rows.append({"namespace": namespace, "name": short,
                          "cpu": charts.sparkline(pod["at"], cpu, "cores"),
                          "memory": charts.sparkline(pod["at"], memory, "GiB")})  # fmt: skip
         context.update(pods=rows, more=max(0, len(ordered) - PODS_SHOWN))
-    return render(request, "usage/_pods.html", context)
+    return _fragment(request, "usage/_pods.html", context, _("Pods by usage"))
 
 
 def _pod_totals(pod: dict) -> tuple[list, list]:
@@ -157,6 +170,7 @@ def _pod_totals(pod: dict) -> tuple[list, list]:
 
 
 @require_GET
+@vary_on_headers("HX-Request")
 async def pod_usage(request: HttpRequest, cluster_id: str, namespace: str, name: str):
     """One pod's page of charts: CPU and memory of each container over the hour."""
     scope = await _scope(request, cluster_id)
@@ -170,4 +184,4 @@ async def pod_usage(request: HttpRequest, cluster_id: str, namespace: str, name:
         ]
     elif not context.get("note"):
         context["note"] = "no-pod"
-    return render(request, "usage/pod.html", context)
+    return render(request, "usage/_pod.html" if request.htmx else "usage/pod.html", context)
