@@ -10,6 +10,7 @@ no ClusterInfo), so any process and any user of the tenant can render it."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable
 
@@ -20,6 +21,8 @@ from console.cloud.client import CloudError, CloudUnavailable
 from console.cloud.models import ClusterInfo, SuperNodeInfo
 from console.live import events
 from console.live.marks import fingerprint
+
+log = logging.getLogger(__name__)
 
 STATES = ("Running", "Creating", "Abnormal", "Deleting")
 TRANSITIONAL = ("Creating", "Deleting")
@@ -59,7 +62,7 @@ async def fresh(company_id: int | None, region: str) -> dict | None:
 
 async def is_kept(company_id: int | None, region: str) -> bool:
     """Whether someone looks at the overview: only then does the watcher refresh it."""
-    return await cache.ahas_key(cache_key(company_id, region))
+    return (await _kept(company_id, region))[0] is not None
 
 
 async def forget(company_id: int | None, region: str) -> None:
@@ -86,13 +89,20 @@ async def refresh(
     aggregate = _totals(clusters)
     aggregate["read_at"] = read_at
     aggregate["nodes"], aggregate["failures"] = await _nodes(clusters, reusable, node_page)
-    await cache.aset(cache_key(company_id, region), aggregate, timeout=KEEP_SECONDS)
+    try:
+        await cache.aset(cache_key(company_id, region), aggregate, timeout=KEEP_SECONDS)
+    except Exception:  # not kept: the next request reads again
+        log.warning("overview aggregate not kept", exc_info=True)
     return aggregate
 
 
 async def _kept(company_id: int | None, region: str) -> tuple[dict | None, float]:
     key, changed_key = cache_key(company_id, region), events.changed_key(company_id, region)
-    found = await cache.aget_many([key, changed_key])
+    try:
+        found = await cache.aget_many([key, changed_key])
+    except Exception:  # the shared cache down (Redis): read the clouds' answers instead
+        log.warning("overview aggregate unreadable", exc_info=True)
+        return None, 0.0
     return found.get(key), found.get(changed_key, 0.0)
 
 
