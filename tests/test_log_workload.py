@@ -186,6 +186,8 @@ def test_bad_or_missing_workloads_say_so(viewer_client, web_pods):
     assert "Write the workload as kind/name" in html
     html = viewer_client.get(workload_url(web_pods[0], workload="deployment/nope")).content
     assert "Kubernetes answered 404" in html.decode()
+    html = viewer_client.get(workload_url(web_pods[0], pod=PODS[0])).content.decode()
+    assert "Clear the pod to read the whole workload" in html
 
 
 def test_the_workloads_tab_links_each_workload_to_its_logs(viewer_client, web_pods):

@@ -132,6 +132,10 @@ class LogSearchForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if data.get("workload") and data.get("pod"):
+            self.add_error(
+                "pod", _("Clear the pod to read the whole workload, or clear the workload.")
+            )
         if not data.get("workload") and "workload" not in self.errors:
             if not data.get("pod"):
                 self.add_error("pod", _("Pick a pod, or a workload."))
