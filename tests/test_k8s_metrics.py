@@ -3,9 +3,13 @@ model's bounds and agreement within a window, and read-only refusals."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import time
+
 import pytest
 
-from console.localcloud.k8s import metrics
+from console.localcloud.k8s import metrics, metrics_api, shell_cpu
 from console.localcloud.models import Cluster, Pod
 from tests.test_k8s_api import api
 
@@ -107,3 +111,24 @@ def test_the_model_agrees_within_a_window_and_moves_between_windows():
     assert all(0 < u.memory_gib <= 1.0 * metrics.CEILING for u in hour)
     other = metrics.container_usage("uid-2", "app", 0.5, 1.0, at)
     assert other != first  # each workload its own
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="pods' shells have users of their own as root")
+def test_a_busy_loop_in_a_pods_shell_shows_in_its_metrics(cluster, settings, tmp_path):
+    settings.LOCALCLOUD_WORK_DIR = str(tmp_path)
+    name = "web-6f7d9c-x2k4p"
+    user = shell_cpu.pod_user(cluster.cluster_id, "default", name)
+    loop = subprocess.Popen(["sh", "-c", "while :; do :; done"], user=user, group=user)
+    try:
+        time.sleep(1.5)
+        assert shell_cpu.cores_by_user({user})[user] > 0.2
+        at = metrics.window_end(time.time())
+        quiet = metrics.pod_usage(Pod.objects.get(cluster=cluster, name=name), at)[0][1]
+        item = metrics_api.pod_metrics(cluster, "default", name, at)[0]
+        busy = cores(item["containers"][0]["usage"]["cpu"])
+        ceiling = 0.5 * metrics.CEILING  # of nginx's 500m request
+        assert busy > quiet.cpu_cores or quiet.cpu_cores >= ceiling - 1e-9
+        assert busy <= ceiling + 1e-9
+    finally:
+        loop.kill()
+        loop.wait()

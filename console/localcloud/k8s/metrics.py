@@ -64,11 +64,17 @@ def container_usage(uid: str, container: str, cpu: float, memory: float, at: int
     return Usage(cpu * cpu_share, memory * memory_share)
 
 
-def pod_usage(pod, at: int) -> list[tuple[str, Usage]]:
+def pod_usage(pod, at: int, shell_cores: float = 0.0) -> list[tuple[str, Usage]]:
     """(container name, usage) of a localcloud Pod row; each container's requests are the
-    pod's divided evenly, as the Pod object shows them."""
+    pod's divided evenly, as the Pod object shows them. `shell_cores`: what the pod's own
+    shells use now (shell_cpu.py), added to its first container up to the ceiling."""
     share = max(len(pod.containers), 1)
-    return [
-        (c["name"], container_usage(pod.uid, c["name"], pod.cpu / share, pod.memory / share, at))
-        for c in pod.containers
-    ]
+    found = []
+    for i, c in enumerate(pod.containers):
+        cpu, memory = pod.cpu / share, pod.memory / share
+        usage = container_usage(pod.uid, c["name"], cpu, memory, at)
+        if i == 0 and shell_cores > 0:
+            busy = min(cpu * CEILING, usage.cpu_cores + shell_cores)
+            usage = Usage(max(busy, usage.cpu_cores), usage.memory_gib)
+        found.append((c["name"], usage))
+    return found

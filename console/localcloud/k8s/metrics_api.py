@@ -8,7 +8,7 @@ import re
 import time
 
 from ..models import Cluster
-from . import metrics, server
+from . import metrics, server, shell_cpu
 from .selectors import SelectorError, field_matcher, label_matcher
 from .store import NodeStore, timestamp
 from .table import as_table
@@ -96,6 +96,8 @@ def pod_metrics(cluster: Cluster, namespace: str | None, name: str | None, at: i
         pods = pods.filter(namespace=namespace)
     if name:
         pods = pods.filter(name=name)
+    pods = list(pods)
+    shells = _shell_cores(cluster, pods)
     return [
         {
             "kind": "PodMetrics",
@@ -105,7 +107,7 @@ def pod_metrics(cluster: Cluster, namespace: str | None, name: str | None, at: i
             "window": WINDOW,
             "containers": [
                 {"name": container, "usage": _quantities(usage)}
-                for container, usage in metrics.pod_usage(pod, at)
+                for container, usage in metrics.pod_usage(pod, at, shells.get(pod.pk, 0.0))
             ],
         }
         for pod in pods
@@ -118,9 +120,11 @@ def node_metrics(cluster: Cluster, name: str | None, at: int) -> list:
     if name:
         nodes = nodes.filter(node_name=name)
     sums: dict[str, list[float]] = {}
-    for pod in cluster.pods.filter(phase="Running"):
+    pods = list(cluster.pods.filter(phase="Running"))
+    shells = _shell_cores(cluster, pods)
+    for pod in pods:
         total = sums.setdefault(pod.node_name, [0.0, 0.0])
-        for _, usage in metrics.pod_usage(pod, at):
+        for _, usage in metrics.pod_usage(pod, at, shells.get(pod.pk, 0.0)):
             total[0] += usage.cpu_cores
             total[1] += usage.memory_gib
     store = NodeStore(None)
@@ -139,6 +143,12 @@ def node_metrics(cluster: Cluster, name: str | None, at: int) -> list:
             }
         )
     return items
+
+
+def _shell_cores(cluster: Cluster, pods: list) -> dict[int, float]:
+    """Pod pk -> cores its own shells use now (a busy loop in `kubectl exec` shows)."""
+    users = {shell_cpu.pod_user(cluster.cluster_id, p.namespace, p.name): p.pk for p in pods}
+    return {users[uid]: cores for uid, cores in shell_cpu.cores_by_user(set(users)).items()}
 
 
 def _quantities(usage: metrics.Usage) -> dict:
