@@ -9,7 +9,9 @@ from urllib.parse import urlencode
 import pytest
 
 from console.localcloud.logwriter import append_line
-from console.localcloud.models import Fault, LogLine, Pod
+from console.localcloud.models import Fault, LogLine, Operation, Pod
+from console.logs import histogram
+from tests.conftest import logged_in
 
 NS = 1_000_000_000
 
@@ -157,12 +159,56 @@ def test_the_tail_gives_each_new_line_once(viewer_client, pod):
 def test_the_histogram_counts_lines_in_slices_that_narrow_the_range(viewer_client, pod):
     html = viewer_client.get(search_url(pod, path="/logs/histogram/", range="5m")).content.decode()
     counts = [int(n) for n in re.findall(r"<title>(\d+) lines from", html)]
-    stored = LogLine.objects.filter(
-        pod=pod.name, container="nginx", time_ns__gte=time.time_ns() - 300 * NS - NS
-    ).count()
+    first = int(re.search(r"since=(\d+)", html).group(1))
+    stored = LogLine.objects.filter(pod=pod.name, container="nginx", time_ns__gte=first).count()
     assert len(counts) == 30 and abs(sum(counts) - stored) <= 2
     href = re.search(r'<a href="\?([^"]+)"', html).group(1)
     assert "range=custom" in href and "since=" in href and "until=" in href
+
+
+def counting_calls() -> int:
+    return Operation.objects.filter(action="GetContainerLogs").count()
+
+
+def test_the_histogram_counts_settled_slices_once(viewer_client, pod):
+    """A past slice's count comes from the cache; only slices younger than the delay in
+    which late lines may still arrive are counted again."""
+    url = search_url(pod, path="/logs/histogram/", range="1h")
+    first = viewer_client.get(url).content.decode()
+    cold = counting_calls()
+    again = viewer_client.get(url).content.decode()
+    warm = counting_calls() - cold
+    # 2-minute slices: only the last 5 minutes (and the slice they begin in) are counted again
+    assert 30 <= cold <= 32 and warm <= 5
+    titles = re.findall(r"<title>([^<]+)</title>", first)
+    assert re.findall(r"<title>([^<]+)</title>", again)[:20] == titles[:20]
+
+
+def test_another_tenant_never_gets_a_cached_count(viewer_client, outsider, pod):
+    url = search_url(pod, path="/logs/histogram/", range="1h")
+    assert viewer_client.get(url).content.decode().count("<title>") == 30
+    html = logged_in(outsider).get(url).content.decode()
+    assert "No histogram:" in html and "lines from" not in html
+
+
+def test_keywords_and_tenant_make_their_own_cache_entries():
+    params = {"ClusterID": "c", "Namespace": "n", "Pod": "p", "Container": "x"}
+    one = histogram.cache_key(1, "cn-bj2", params, 0, 10)
+    assert one != histogram.cache_key(2, "cn-bj2", params, 0, 10)
+    assert one != histogram.cache_key(1, "cn-bj2", {**params, "Keywords": ["a"]}, 0, 10)
+    assert one != histogram.cache_key(1, "cn-bj2", {**params, "KeywordsIgnore": ["a"]}, 0, 10)
+    assert one != histogram.cache_key(1, "cn-sh2", params, 0, 10)
+    assert one != histogram.cache_key(1, "cn-bj2", params, 0, 11)
+
+
+def test_slices_sit_on_a_grid_that_does_not_move_with_now():
+    hour = 3600 * NS
+    now = 1_700_000_000 * NS + 12_345
+    one = histogram.slices(now - hour, now)
+    later = histogram.slices(now - hour + 7 * NS, now + 7 * NS)
+    assert len(one) == 30 and one[0][0] % (120 * NS) == 0 and one[-1][1] == now
+    assert one[1:-1] == later[1:-1] or one[2:-1] == later[1:-2]
+    assert all(b - a == 120 * NS for a, b in one[:-1])
 
 
 def test_it_downloads_the_current_result_as_text(viewer_client, pod):

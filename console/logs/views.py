@@ -163,7 +163,7 @@ async def log_histogram(request: HttpRequest) -> HttpResponse:
             bars=bars,
             width=histogram.WIDTH,
             height=histogram.HEIGHT,
-            first=format_instant(start, form.zone),
+            first=format_instant(bars[0].start if bars else start, form.zone),
             last=format_instant(end, form.zone),
         )
     return render(request, "logs/_histogram.html", context)

@@ -40,6 +40,23 @@ async def call(request: HttpRequest, action: str, **params: Any):
     )
 
 
+async def acting_for(request: HttpRequest, action: str) -> tuple[int | None, str]:
+    """(tenant, region) this user would call `action` in, after the same role check as
+    call_as: for answers kept in a cache, read only after this says the user may ask."""
+    user = await request.auser()
+    _check_role(user, action)
+    return await tenancy.acting_company(request, user), await region_of(request)
+
+
+def _check_role(user, action: str) -> None:
+    needed = ACTION_ROLES[action]
+    if not (getattr(user, "is_authenticated", False) and user.has_role(needed)):
+        role = str(Role(needed).label).lower()
+        raise PermissionDenied(
+            _("%(action)s needs the %(role)s role.") % {"action": action, "role": role}
+        )
+
+
 async def call_as(
     user, region: str, action: str, *, company_id: int | None, source: str = "", **params
 ):
@@ -48,12 +65,7 @@ async def call_as(
 
     Every call passes here, so this is where the role table is enforced and where calls
     that change state are audited, whatever view or consumer made them."""
-    needed = ACTION_ROLES[action]
-    if not (getattr(user, "is_authenticated", False) and user.has_role(needed)):
-        role = str(Role(needed).label).lower()
-        raise PermissionDenied(
-            _("%(action)s needs the %(role)s role.") % {"action": action, "role": role}
-        )
+    _check_role(user, action)
     params.setdefault("Region", region)
     if company_id:
         params.setdefault("CompanyID", company_id)
