@@ -7,9 +7,16 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
+from html import escape as _html_escape
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+
+def escape(text: str) -> str:
+    """What django.utils.html.escape gives (& < > " ' escaped), without its lazy-string
+    wrapper and SafeString: a 5,000-line page calls it over 10,000 times."""
+    return _html_escape(text, quote=True)
+
 
 # CSI (colours and cursor moves), OSC (titles, links) and two-byte escapes.
 _ESCAPE = re.compile(r"\x1b\[([0-9;:]*)[ -/]*([@-~])|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.?")
@@ -136,7 +143,9 @@ def _marked(text: str, marks: list[tuple[int, int]]) -> str:
 def log_body_html(body: str, keywords: list[str] = ()) -> SafeString:
     if "\x1b" not in body and not _CONTROL.search(body):
         # Most lines have no colour: skip the run bookkeeping (a third of the time).
-        return mark_safe(_marked(body, _matches(body, list(keywords))))  # noqa: S308 - escaped
+        if not any(word and word in body for word in keywords):
+            return SafeString(escape(body))
+        return SafeString(_marked(body, _matches(body, list(keywords))))
     text, runs = _styled_runs(body)
     marks = _matches(text, list(keywords))
     cuts = sorted({0, len(text), *(p for r in runs for p in r[:2]), *(p for m in marks for p in m)})
