@@ -128,8 +128,14 @@ elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": envint("CONSOLE_DB_POOL_MIN", 2),
         "max_size": envint("CONSOLE_DB_POOL_MAX", 10),
-        "timeout": 10,
+        # While PostgreSQL restarts a page waits this long, then reads "database
+        # unavailable" (console/web/outage.py) rather than hanging.
+        "timeout": envint("CONSOLE_DB_POOL_TIMEOUT", 5),
     }
+    # Each connection is checked as it leaves the pool (Django passes psycopg_pool's
+    # check_connection), so one that a restart of PostgreSQL closed is replaced instead
+    # of failing a request.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -146,17 +152,20 @@ REDIS_PREFIX = env("CONSOLE_REDIS_PREFIX", "console")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # Waits out a Redis restart instead of ending every open socket.
+            "BACKEND": "console.live.layer.PatientRedisChannelLayer",
             "CONFIG": {"hosts": [REDIS_URL], "prefix": f"{REDIS_PREFIX}:asgi"},
         }
     }
     # Shared by every console process: login throttling counts and the live watcher's
-    # lease hold across all of them.
+    # lease hold across all of them. While Redis is away each process counts and leases
+    # in its own memory (console/web/sharedcache.py), so no request fails for it.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "console.web.sharedcache.RedisOrLocalCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": REDIS_PREFIX,
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
 else:

@@ -7,6 +7,9 @@ from django.views.i18n import JavaScriptCatalog, set_language
 
 from console.usage.views import overview_usage
 
+# A database away (PostgreSQL restarting) is a readable 503, every other error the 500 page.
+handler500 = "console.web.outage.server_error_page"
+
 urlpatterns = [
     path("", include("console.dashboard.urls")),
     path("accounts/", include("console.accounts.urls")),

@@ -3,15 +3,20 @@ an open page, which then re-reads the part of itself that shows it (static/js/li
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from types import SimpleNamespace
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from console.accounts import tenancy
 from console.web import cloudcall
+from console.web.sharedcache import UNREACHABLE
 
 from . import watcher
 from .events import group_name
+
+log = logging.getLogger(__name__)
 
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):
@@ -24,9 +29,17 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=4401)
             return
         company_id, region = await self._tenant_and_region(user)
-        self.scope_key = (company_id, region)
         self.watched: list[str] = []
-        await self.channel_layer.group_add(group_name(company_id, region), self.channel_name)
+        try:
+            await self.channel_layer.group_add(group_name(company_id, region), self.channel_name)
+        except UNREACHABLE as exc:
+            # Redis away: refused, so the page keeps polling and tries again (live.js).
+            log.warning("live socket refused, channel layer unreachable: %s", exc)
+            await self.close(code=4503)
+            return
+        self.scope_key = (company_id, region)
+        if hasattr(self.channel_layer, "tell_when_lost"):
+            self.channel_layer.tell_when_lost(self.channel_name)
         await self.accept()
         watcher.page_opened(company_id, region)
         await self.send_json({"kind": "hello", "region": region})
@@ -38,8 +51,12 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.scope_key = None
         for cluster_id in self.watched:
             watcher.objects_closed(company_id, region, cluster_id)
-        await self.channel_layer.group_discard(group_name(company_id, region), self.channel_name)
         await watcher.page_closed(company_id, region)
+        # Redis away: the group's entry expires by itself (group_expiry).
+        with contextlib.suppress(*UNREACHABLE):
+            await self.channel_layer.group_discard(
+                group_name(company_id, region), self.channel_name
+            )
 
     async def receive_json(self, content, **kwargs):
         """A workload page asks for its cluster's objects to be watched:
@@ -55,6 +72,11 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             return
         if watcher.objects_opened(*self.scope_key, cluster_id, content.get("since")):
             self.watched.append(cluster_id)
+
+    async def layer_unreachable(self, event):
+        """Redis went away: no change can reach this page now, so it polls (live.js) and
+        comes back, re-reading what it missed, once a socket opens again."""
+        await self.close(code=4503)
 
     async def cloud_changed(self, event):
         await self.send_json({k: v for k, v in event.items() if k != "type"})

@@ -9,6 +9,7 @@
   let socket = null;
   let retryMs = 1000;
   let pollTimer = null;
+  let wasLive = false;
 
   const watching = () => document.querySelector("[data-live]") !== null;
 
@@ -43,6 +44,14 @@
       // Not bubbling: a row's refresh must not also refresh the table around it.
       if (element.isConnected) element.dispatchEvent(new CustomEvent("live", { bubbles: false }));
     }, 150));
+  }
+
+  // After a lost socket (a worker or Redis restarted): every live part, outermost only,
+  // since the events that named them are gone.
+  function refreshMissed() {
+    document.querySelectorAll("[data-live]").forEach((element) => {
+      if (!element.parentElement.closest("[data-live]")) refresh(element);
+    });
   }
 
   function refreshWaiting() {
@@ -84,7 +93,9 @@
             watch: "objects", cluster: element.dataset.liveObjects, since: element.dataset.liveSince,
           }));
         });
-        refreshWaiting(); // catch up with what changed before the socket opened
+        if (wasLive) refreshMissed(); // events sent while no socket was open are lost
+        else refreshWaiting(); // catch up with what changed before the socket opened
+        wasLive = true;
         return;
       }
       const words = wordsFor(event);
@@ -99,7 +110,7 @@
       startPolling();
       if (closed.code === 4401) return; // logged out: the next page asks for a login
       setTimeout(connect, retryMs);
-      retryMs = Math.min(retryMs * 2, 30000);
+      retryMs = Math.min(retryMs * 2, 10000);
     });
   }
 

@@ -1,0 +1,84 @@
+"""The shared cache (Redis) with a memory of this process's own while Redis is away.
+
+What the console keeps in the cache is either worth keeping in one process for a while
+(login failures, the live watcher's lease, snapshots) or cheap to lose, so an unreachable
+Redis must not fail a request: each operation then goes to a local cache, and Redis is
+tried again every few seconds (not at every call, which would wait on its timeout)."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import redis
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
+
+log = logging.getLogger(__name__)
+
+# Redis refused, timed out, closed the connection, or is still loading after a restart.
+UNREACHABLE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
+
+
+class RedisOrLocalCache(RedisCache):
+    retry_seconds = 2.0
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self.local = LocMemCache(f"redis-fallback-{id(self)}", {"OPTIONS": {"MAX_ENTRIES": 10000}})
+        self.down_since: float | None = None
+        self._retry_at = 0.0
+
+    @property
+    def using_redis(self) -> bool:
+        return self.down_since is None
+
+    def _either(self, name: str, *args):
+        if time.monotonic() >= self._retry_at:
+            try:
+                result = getattr(RedisCache, name)(self, *args)
+            except UNREACHABLE as exc:
+                if self.down_since is None:
+                    self.down_since = time.time()
+                    log.warning("Redis unreachable (%s): this process's own cache meanwhile", exc)
+                self._retry_at = time.monotonic() + self.retry_seconds
+            else:
+                if self.down_since is not None:
+                    log.warning("Redis reachable again after %.0f s", time.time() - self.down_since)
+                    self.down_since = None
+                return result
+        return getattr(self.local, name)(*args)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._either("add", key, value, timeout, version)
+
+    def get(self, key, default=None, version=None):
+        return self._either("get", key, default, version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._either("set", key, value, timeout, version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._either("touch", key, timeout, version)
+
+    def delete(self, key, version=None):
+        return self._either("delete", key, version)
+
+    def get_many(self, keys, version=None):
+        return self._either("get_many", keys, version)
+
+    def has_key(self, key, version=None):
+        return self._either("has_key", key, version)
+
+    def incr(self, key, delta=1, version=None):
+        return self._either("incr", key, delta, version)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._either("set_many", data, timeout, version)
+
+    def delete_many(self, keys, version=None):
+        return self._either("delete_many", keys, version)
+
+    def clear(self):
+        return self._either("clear")
