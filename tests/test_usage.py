@@ -114,6 +114,8 @@ def test_another_tenants_page_shows_nothing_of_the_cluster(client, prod_web, out
     client.force_login(outsider)
     html = client.get(f"/clusters/{prod_web.cluster_id}/usage/").content.decode()
     assert 'data-usage-note="error"' in html and "data-sampled" not in html
+    scope = Scope(OTHER_TENANT, "cn-bj2", prod_web.cluster_id)
+    assert cache.get(f"usage:viewed:{scope.key}") is None  # not sampled in the background
     pods = client.get(f"/clusters/{prod_web.cluster_id}/usage/pods/").content.decode()
     assert "web-6f7d9c" not in pods
 

@@ -171,6 +171,7 @@ async def _run(scope: Scope) -> None:
 
 
 _tasks: dict[Scope, asyncio.Task] = {}
+MOST_TASKS = 200  # clusters one process samples at once; more wait for a page's own look
 
 
 async def viewed(scope: Scope) -> None:
@@ -181,4 +182,7 @@ async def viewed(scope: Scope) -> None:
     task = _tasks.get(scope)
     # A task of another (closed) loop never runs again: tests start a loop per test.
     if task is None or task.done() or task.get_loop() is not loop:
-        _tasks[scope] = loop.create_task(_run(scope))
+        for old in [s for s, t in _tasks.items() if t.done() or t.get_loop().is_closed()]:
+            del _tasks[old]
+        if len(_tasks) < MOST_TASKS:
+            _tasks[scope] = loop.create_task(_run(scope))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -32,10 +32,13 @@ async def _scope(request: HttpRequest, cluster_id: str) -> Scope:
 
 
 async def _watched(scope: Scope) -> dict | None:
-    """The cluster's record after marking it watched (and sampling it if due here)."""
-    await sampler.viewed(scope)
+    """The cluster's record after sampling it if due here; a cluster that answered is
+    kept watched (one the tenant cannot reach is not sampled again in the background)."""
     await sampler.sample_if_due(scope)
-    return await history.cluster(scope)
+    kept = await history.cluster(scope)
+    if kept is None or kept["state"] != "error":
+        await sampler.viewed(scope)
+    return kept
 
 
 def _fragment(request: HttpRequest, template: str, context: dict, heading: str) -> HttpResponse:
@@ -173,6 +176,8 @@ def _pod_totals(pod: dict) -> tuple[list, list]:
 @vary_on_headers("HX-Request")
 async def pod_usage(request: HttpRequest, cluster_id: str, namespace: str, name: str):
     """One pod's page of charts: CPU and memory of each container over the hour."""
+    if len(namespace) > 63 or len(name) > 253:
+        raise Http404("no such pod")
     scope = await _scope(request, cluster_id)
     kept = await _watched(scope)
     pod = (await history.pods(scope, [f"{namespace}/{name}"])).get(f"{namespace}/{name}")
