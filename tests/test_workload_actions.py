@@ -280,3 +280,40 @@ def test_a_viewer_sees_no_action_and_changes_nothing(viewer_client, operator_cli
     assert Pod.objects.filter(cluster=cluster).count() == before
     assert get(cluster, DEPLOY_PATH)["metadata"]["resourceVersion"] == revision
     assert not stored(cluster, "shop-settings") and not stored(cluster, "x")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "content_type"),
+    [
+        ("POST", "/api/v1/namespaces/default/configmaps", {"metadata": {"name": "n"}}, ""),
+        ("PUT", DEPLOY_PATH, None, ""),
+        ("PATCH", DEPLOY_PATH, {"spec": {"replicas": 5}}, "application/merge-patch+json"),
+        (
+            "PATCH",
+            DEPLOY_PATH + "/scale",
+            {"spec": {"replicas": 5}},
+            "application/merge-patch+json",
+        ),
+        ("DELETE", DEPLOY_PATH, None, ""),
+    ],
+)
+def test_localclouds_dry_run_changes_nothing(
+    operator_client, cluster, method, path, body, content_type
+):
+    make_shop(operator_client, cluster)
+    if body is None and method == "PUT":
+        body = get(cluster, DEPLOY_PATH)
+        body["spec"]["replicas"] = 5
+    objects = list(KubeObject.objects.filter(cluster=cluster).values_list("body", flat=True))
+    pods = set(Pod.objects.filter(cluster=cluster).values_list("name", flat=True))
+    revision = Cluster.objects.get(pk=cluster.pk).kube_revision
+    request = Request(method, path, query={"dryRun": ["All"]}, body=json.dumps(body or {}).encode())
+    if content_type:
+        request.content_type = content_type
+    answer = handle(cluster, request)
+    assert answer.code in (200, 201), answer.body
+    assert (
+        list(KubeObject.objects.filter(cluster=cluster).values_list("body", flat=True)) == objects
+    )
+    assert set(Pod.objects.filter(cluster=cluster).values_list("name", flat=True)) == pods
+    assert Cluster.objects.get(pk=cluster.pk).kube_revision == revision

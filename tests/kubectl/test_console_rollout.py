@@ -42,4 +42,9 @@ def test_the_consoles_restart_and_rollback_are_kubectls(kubectl):
     assert pods(kubectl, name, "{.items[*].spec.containers[0].image}") == ["nginx:1.27"] * 2
     history = kubectl("rollout", "history", f"deployment/{name}").splitlines()[2:]
     assert [line.split()[0] for line in history if line.strip()] == ["2", "3", "4"]
+    # The server-side dry runs the create page relies on store nothing, for kubectl too.
+    kubectl("scale", "deployment", name, "--replicas=5", "--dry-run=server")
+    kubectl("delete", "deployment", name, "--dry-run=server")
+    assert len(pods(kubectl, name)) == 2
+    assert kubectl("get", "deploy", name, "-o", "jsonpath={.spec.replicas}") == "2"
     kubectl.run("delete", "deployment", name, "--ignore-not-found")

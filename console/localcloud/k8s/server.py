@@ -8,6 +8,8 @@ import base64
 import copy
 import json
 import re
+import time
+import uuid
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, unquote
 
@@ -19,7 +21,7 @@ from . import codec_protobuf, controllers, metrics_api, openapi, patches, resour
 from .resources import SCALABLE, Resource
 from .schema import unknown_fields
 from .selectors import SelectorError, field_matcher, label_matcher
-from .store import store_for
+from .store import store_for, timestamp
 from .table import as_table
 
 MAX_BODY = 1_000_000
@@ -176,12 +178,26 @@ def _route(cluster: Cluster, request: Request) -> Response:
         return Response(200, _get(cluster, resource, namespace or "", name))
     if request.method == "PUT":
         obj = _checked(_body(request), resource.kind, request)
-        return _replace(cluster, resource, namespace or "", name, obj)
+        return _replace(cluster, resource, namespace or "", name, obj, dry_run=_dry(request))
     if request.method == "PATCH":
         return _patch(cluster, resource, namespace or "", name, request)
     if request.method == "DELETE":
-        return _delete(cluster, resource, namespace or "", name)
+        return _delete(cluster, resource, namespace or "", name, dry_run=_dry(request))
     raise ApiError(405, "MethodNotAllowed", f"{request.method} is not allowed")
+
+
+def _dry(request: Request) -> bool:
+    """?dryRun=All (or, for a delete, DeleteOptions' dryRun, as kubectl sends it):
+    validated and answered as if done, and nothing stored or counted."""
+    if request.arg("dryRun"):
+        return True
+    if request.method != "DELETE" or not request.body:
+        return False
+    try:
+        options = json.loads(request.body)
+    except ValueError:
+        return False
+    return isinstance(options, dict) and bool(options.get("dryRun"))
 
 
 def _namespace_exists(cluster: Cluster, namespace: str) -> bool:
@@ -383,13 +399,18 @@ def _create_object(
             {"name": name, "group": resource.group, "kind": resource.plural},
         )
     meta = obj["metadata"]
-    fresh = controllers.new_metadata(cluster, name, namespace or "")
+    if _dry(request):  # as the API server answers a dry run: no resourceVersion yet
+        fresh = {"uid": str(uuid.uuid4()), "creationTimestamp": timestamp(time.time())}
+    else:
+        fresh = controllers.new_metadata(cluster, name, namespace or "")
     for key in ("uid", "resourceVersion", "creationTimestamp"):
-        meta[key] = fresh[key]
+        meta.pop(key, None)
+        if key in fresh:
+            meta[key] = fresh[key]
     if not resource.namespaced:
         meta.pop("namespace", None)
     meta["generation"] = 1
-    if request.arg("dryRun"):
+    if _dry(request):
         return Response(201, obj)
     saved = store.save(cluster, obj)
     controllers.reconcile(cluster, saved)
@@ -403,6 +424,7 @@ def _replace(
     name: str,
     obj: dict,
     check_version: bool = True,
+    dry_run: bool = False,
 ) -> Response:
     _writable(resource)
     current = _get(cluster, resource, namespace, name)
@@ -430,6 +452,9 @@ def _replace(
     changed = obj.get("spec") != current.get("spec")
     meta["generation"] = current["metadata"].get("generation", 1) + (1 if changed else 0)
     obj.setdefault("status", current.get("status", {}))
+    if dry_run:
+        meta["resourceVersion"] = current["metadata"]["resourceVersion"]
+        return Response(200, obj)
     meta["resourceVersion"] = str(controllers.next_revision(cluster))
     store = store_for(resource)
     saved = store.save(cluster, obj)
@@ -473,12 +498,18 @@ def _patch(
             )
         wanted.setdefault("metadata", {})["name"] = name
         return _create_object(cluster, resource, namespace or None, wanted, request)
-    return _replace(cluster, resource, namespace, name, wanted, check_version=False)
+    return _replace(
+        cluster, resource, namespace, name, wanted, check_version=False, dry_run=_dry(request)
+    )
 
 
-def _delete(cluster: Cluster, resource: Resource, namespace: str, name: str) -> Response:
+def _delete(
+    cluster: Cluster, resource: Resource, namespace: str, name: str, dry_run: bool = False
+) -> Response:
     _writable(resource)
     obj = _get(cluster, resource, namespace, name)
+    if dry_run:
+        return Response(200, obj)
     controllers.delete_owned(cluster, obj)
     store_for(resource).delete(cluster, namespace, name)
     controllers.after_delete(cluster, obj)
@@ -513,6 +544,9 @@ def _scale(
     replicas = (wanted.get("spec") or {}).get("replicas")
     if not isinstance(replicas, int) or isinstance(replicas, bool):
         raise _invalid(resource, name, "spec.replicas: Required value")
+    if _dry(request):
+        scale["spec"]["replicas"] = replicas
+        return Response(200, scale)
     changed = copy.deepcopy(current)
     changed.setdefault("spec", {})["replicas"] = replicas
     _replace(cluster, resource, namespace, name, changed, check_version=False)
