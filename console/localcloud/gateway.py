@@ -40,6 +40,9 @@ SHELLS = ("bash", "sh")
 # {"Width": ..., "Height": ...} fits in far less; a longer one (a JSON bomb) is ignored.
 MAX_RESIZE_FRAME = 256
 WAITING_CHUNKS = 2  # PTY output (64 KiB each at most) read ahead of a slow peer
+# Chunks that piled up while a send waited leave as one frame of at most this much: the
+# cost downstream (the console's bridge, Daphne, the browser) is per frame, not per byte.
+MAX_FRAME = 128 * 1024
 
 
 def status_frame(code: int, message: str = "", reason: str = "") -> bytes:
@@ -175,12 +178,12 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         oplog.record(logged, "OpenSession", 0, session.tenant.company_id, source)
         return session, Fault.current()
 
-    # PTY -> peer: at most two chunks wait; reading pauses while the queue is full and
-    # resumes when send() has handed a chunk on, which it does only while the peer keeps
-    # up (console/sendbuffer.py), so a slow peer slows the shell down.
+    # PTY -> peer: at most two chunks wait (then leave as one frame); reading pauses while
+    # the queue is full and resumes when send() has handed a frame on, which it does only
+    # while the peer keeps up (console/sendbuffer.py), so a slow peer slows the shell down.
 
     def _on_output(self, data: bytes) -> None:
-        self.outbox.put_nowait(bytes([STDOUT]) + data)
+        self.outbox.put_nowait(data)
         if self.outbox.qsize() >= WAITING_CHUNKS:
             self.process.pause_reading()
 
@@ -189,11 +192,21 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         self.outbox.put_nowait(None)
 
     async def _send_output(self) -> None:
+        chunk, held = None, False  # held: a chunk taken from the outbox, not sent yet
         while True:
-            frame = await self.outbox.get()
-            if frame is None:
+            if not held:
+                chunk = await self.outbox.get()
+            if chunk is None:
                 break
-            await self.send(bytes_data=frame)
+            parts, size, held = [bytes([STDOUT]), chunk], len(chunk), False
+            while not self.outbox.empty():
+                following = self.outbox.get_nowait()
+                if following is None or size + len(following) > MAX_FRAME:
+                    chunk, held = following, True
+                    break
+                parts.append(following)
+                size += len(following)
+            await self.send(bytes_data=b"".join(parts))
             if self.process is not None and not self.ended:
                 self.process.resume_reading()
         await self.process.wait(timeout=2)

@@ -263,7 +263,7 @@ class TerminalConsumer(AsyncWebsocketConsumer):
                 break
             if not frame:
                 continue
-            channel, payload = frame[0], frame[1:]
+            channel, payload = frame[0], memoryview(frame)[1:]  # a view: frames are large
             if channel in (p.K8S_STDOUT, p.K8S_STDERR) and payload:
                 self.window.sending(len(payload))
                 if self.record is not None:
@@ -272,7 +272,7 @@ class TerminalConsumer(AsyncWebsocketConsumer):
                     self.recorder.output(payload)
                 await self.send(bytes_data=bytes([p.OUTPUT]) + payload)
             elif channel == p.K8S_STATUS:
-                self.exit_code, message = p.exit_code_of(payload)
+                self.exit_code, message = p.exit_code_of(bytes(payload))
                 self.end_reason = message or EXITED % {"code": self.exit_code}
         if self.exit_code is None:
             self.end_reason = gettext_noop("the session gateway closed the connection")

@@ -17,7 +17,11 @@ from django.conf import settings
 from websockets.asyncio.client import connect
 
 SUBPROTOCOL = "v5.channel.k8s.io"
-QUEUE_FRAMES = 4  # frames (of at most 64 KiB) waiting between gateway and bridge
+QUEUE_FRAMES = 4  # frames (of at most 128 KiB) waiting between gateway and bridge
+# Output frames waiting in the queue are handed to the bridge as one, up to this size:
+# the bridge's cost (recording, Daphne, the browser's) is per frame.
+MAX_FRAME = 128 * 1024
+OUTPUT_CHANNELS = (1, 2)  # stdout, stderr
 
 
 class UpstreamClosed(Exception):
@@ -86,6 +90,7 @@ class InProcessUpstream:
         self.accepted = asyncio.Event()
         self.task: asyncio.Task | None = None
         self.closed = False
+        self.held: list[bytes | None] = []  # a frame taken from the queue, not handed on
 
     async def start(self) -> None:
         from console.asgi import application  # lazy: console.asgi routes to this app
@@ -130,9 +135,24 @@ class InProcessUpstream:
             await self.from_app.put(None)
 
     async def recv(self) -> bytes | None:
-        if self.closed and self.from_app.empty():
+        if self.held:
+            frame = self.held.pop()
+        elif self.closed and self.from_app.empty():
             return None
-        return await self.from_app.get()
+        else:
+            frame = await self.from_app.get()
+        if not frame or frame[0] not in OUTPUT_CHANNELS or self.from_app.empty():
+            return frame
+        # Output of the same stream that waits behind it goes along, up to MAX_FRAME.
+        parts, size = [frame], len(frame)
+        while not self.from_app.empty():
+            following = self.from_app.get_nowait()
+            if not following or following[0] != frame[0] or size + len(following) > MAX_FRAME:
+                self.held.append(following)
+                break
+            parts.append(memoryview(following)[1:])
+            size += len(following) - 1
+        return b"".join(parts) if len(parts) > 1 else frame
 
     async def send(self, frame: bytes) -> None:
         if not self.closed:
