@@ -1,5 +1,6 @@
 """An operator creates a deployment from YAML (dry run, then create), restarts it (new
-pods) and rolls it back to its first revision (the old image); a viewer sees no action."""
+pods) and rolls it back to its first revision (the old image), and another with the form
+(its YAML shown as it is typed); a viewer sees no action."""
 
 from __future__ import annotations
 
@@ -63,6 +64,18 @@ def test_create_restart_and_roll_back(login, browser, live_console):
     expect(page.locator(".messages")).to_contain_text("rolled back to the template of revision 1")
     expect(page.locator("#object-yaml")).to_contain_text("image: nginx:1.26")
     expect(page.locator("#table-revisions tr[data-revision='4']")).to_contain_text("nginx:1.26")
+
+    # The deployment form shows the YAML it will send as it is filled in.
+    page.goto(f"/clusters/{cluster}/k8s/")
+    page.get_by_role("link", name="Create a deployment").click()
+    page.get_by_role("textbox", name="Name", exact=True).fill("form-demo")
+    page.get_by_label("Image").fill("busybox:1.36")
+    page.get_by_label("Container ports").fill("8080")
+    expect(page.locator("#deployment-yaml")).to_contain_text("image: busybox:1.36")
+    expect(page.locator("#deployment-yaml")).to_contain_text("containerPort: 8080")
+    page.get_by_role("button", name="Create deployment").click()
+    expect(page.locator(".messages")).to_contain_text("Deployment form-demo created.")
+    expect(page.locator("#table-workload-pods tr[data-name]")).to_have_count(1)
 
     viewer = logged_in_page(browser, live_console, "viewer")
     viewer.goto(f"/clusters/{cluster}/k8s/deployments/default/rollout-demo/")
