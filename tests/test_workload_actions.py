@@ -317,3 +317,20 @@ def test_localclouds_dry_run_changes_nothing(
     )
     assert set(Pod.objects.filter(cluster=cluster).values_list("name", flat=True)) == pods
     assert Cluster.objects.get(pk=cluster.pk).kube_revision == revision
+
+
+XSS = "<script>alert(1)</script>"
+
+
+def test_typed_markup_comes_back_as_text(operator_client, cluster):
+    text = f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: evil}}\ndata: {{k: '{XSS}'}}\n"
+    page = operator_client.post(
+        url(cluster, "new/yaml/"), {"manifest": text, "namespace": "default", "action": "dry_run"}
+    ).content.decode()
+    preview = operator_client.post(
+        url(cluster, "new/deployment/preview/"),
+        {"name": "x", "namespace": "default", "image": "nginx", "replicas": "1",
+         "env_name": ["A"], "env_value": [XSS]},
+    ).content.decode()  # fmt: skip
+    for html in (page, preview):
+        assert XSS not in html and "&lt;script&gt;" in html
