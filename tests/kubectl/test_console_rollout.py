@@ -42,6 +42,9 @@ def test_the_consoles_restart_and_rollback_are_kubectls(kubectl):
     assert pods(kubectl, name, "{.items[*].spec.containers[0].image}") == ["nginx:1.27"] * 2
     history = kubectl("rollout", "history", f"deployment/{name}").splitlines()[2:]
     assert [line.split()[0] for line in history if line.strip()] == ["2", "3", "4"]
+    # kubectl describe finds the deployment's events by involvedObject, as the page does.
+    described = kubectl("describe", "deployment", name)
+    assert "Events:" in described and "ScalingReplicaSet" in described
     # The server-side dry runs the create page relies on store nothing, for kubectl too.
     kubectl("scale", "deployment", name, "--replicas=5", "--dry-run=server")
     kubectl("delete", "deployment", name, "--dry-run=server")
