@@ -1,6 +1,5 @@
 // The log page: keyword chips, the time range, wrap, and auto-scroll for the live tail.
 (() => {
-  const MAX_LINES_KEPT = 20000; // a long tail drops its oldest lines past this
   const form = document.getElementById("log-form");
   if (!form) return;
   const scroller = () => document.getElementById("log-scroll");
@@ -74,27 +73,32 @@
   document.body.addEventListener("htmx:beforeRequest", (event) => {
     if (event.detail.elt.id === "tail-poller" && document.hidden) event.preventDefault();
   });
+  // The polling tail's lines land at the end of the list; loglist.js then keeps the
+  // document to a window of them.
   let following = true;
+  let shownBefore = 0;
   document.body.addEventListener("htmx:beforeSwap", (event) => {
-    if (event.detail.target.id === "log-lines") following = atBottom(scroller());
+    if (event.detail.target.id !== "log-lines") return;
+    following = atBottom(scroller());
+    shownBefore = event.detail.target.children.length;
   });
   document.body.addEventListener("htmx:afterSwap", (event) => {
     const target = event.detail.target;
-    if (target.id === "results") { toBottom(); return; }
+    if (target.id === "results") { window.logList.reset(); toBottom(); return; }
     if (target.id !== "log-lines") return;
-    const lines = target.children;
-    if (lines.length) document.getElementById("no-lines")?.remove();
-    while (lines.length > MAX_LINES_KEPT) lines[0].remove();
+    window.logList.adopt(shownBefore, following);
+    if (target.children.length) document.getElementById("no-lines")?.remove();
     if (following) toBottom();
     else if (event.detail.xhr.responseText.includes("<li")) document.getElementById("jump-new").hidden = false;
   });
   document.addEventListener("click", (event) => {
     if (event.target.id !== "jump-new") return;
     event.target.hidden = true;
+    window.logList.toNewest();
     toBottom();
   });
   document.addEventListener("scroll", (event) => {
-    if (event.target.id === "log-scroll" && atBottom(event.target)) {
+    if (event.target.id === "log-scroll" && atBottom(event.target) && !window.logList.hasNewer()) {
       const jump = document.getElementById("jump-new");
       if (jump) jump.hidden = true;
     }

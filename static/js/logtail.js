@@ -3,7 +3,6 @@
 // open, the polling tail (#tail-poller, htmx every 1 s) waits; when the socket is refused
 // or closes, polling goes on from the newest line the socket delivered.
 (() => {
-  const MAX_LINES_KEPT = 20000; // as logs.js: a long tail drops its oldest lines past this
   const OPEN_SECONDS = 3;
   let socket = null;
   let state = "off"; // "opening", "live" or "off"
@@ -85,12 +84,11 @@
     const box = scroller();
     if (!list || !box) return;
     const following = atBottom(box);
-    const fragment = document.createDocumentFragment();
-    if (message.missed) fragment.append(gapItem(message.missed));
-    message.lines.forEach((line) => fragment.append(lineItem(line)));
-    list.append(fragment);
+    const items = message.lines.map(lineItem);
+    if (message.missed) items.unshift(gapItem(message.missed));
+    // loglist.js keeps at most 20,000 lines, and only a window of them in the document.
+    window.logList.add(items, following);
     if (message.lines.length) document.getElementById("no-lines")?.remove();
-    while (list.children.length > MAX_LINES_KEPT) list.firstElementChild.remove();
     if (following) box.scrollTop = box.scrollHeight;
     else if (message.lines.length) {
       const jump = document.getElementById("jump-new");

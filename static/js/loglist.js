@@ -1,0 +1,139 @@
+// The log list as a window: of the lines kept (at most MAX_KEPT; a long tail drops its
+// oldest), only about WINDOW are in the document; the others wait detached above or below
+// it and come back a CHUNK at a time as the reader scrolls near an end. The browser then
+// lays out and restyles a bounded number of lines, whatever the container writes: a tail
+// of 20,000 lines no longer makes each new line, or 'Wrap long lines', re-lay out all.
+// The search page, the polling tail (logs.js) and the socket tail (logtail.js) all add
+// their lines through window.logList.
+(() => {
+  const MAX_KEPT = 20000;
+  const WINDOW = 1000;
+  const CHUNK = 500;
+  const EDGE_PX = 400; // this near an end of the window, the next chunk comes in
+  let above = []; // detached lines older than the window, oldest first
+  let below = []; // detached lines newer than the window (the reader scrolled up)
+
+  const list = () => document.getElementById("log-lines");
+  const scroller = () => document.getElementById("log-scroll");
+
+  // Keep what the reader looks at in place while lines come and go above it (whether or
+  // not the browser's own scroll anchoring already did).
+  function keepingPlace(anchor, change) {
+    const box = scroller();
+    const before = anchor?.getBoundingClientRect().top;
+    change();
+    if (anchor && box && anchor.isConnected) box.scrollTop += anchor.getBoundingClientRect().top - before;
+  }
+
+  function detach(nodes) {
+    nodes.forEach((node) => node.remove());
+    return nodes;
+  }
+
+  function dropOldest() {
+    const element = list();
+    let extra = above.length + (element ? element.children.length : 0) + below.length - MAX_KEPT;
+    if (extra <= 0) return;
+    const fromAbove = Math.min(extra, above.length);
+    above.splice(0, fromAbove);
+    extra -= fromAbove;
+    while (extra-- > 0 && element?.firstElementChild) element.firstElementChild.remove();
+  }
+
+  // More than WINDOW + slack lines in the document: the oldest go above (fromTop, the
+  // reader's place kept), or the newest go below (the reader is up in the list).
+  function shrink(fromTop, slack) {
+    const element = list();
+    const excess = element.children.length - WINDOW;
+    if (excess <= slack) return;
+    const lines = Array.from(element.children);
+    if (fromTop) {
+      keepingPlace(lines[excess], () => {
+        for (const node of detach(lines.slice(0, excess))) above.push(node);
+      });
+    } else {
+      below = detach(lines.slice(WINDOW)).concat(below);
+    }
+  }
+
+  // New lines (<li> elements): shown when the newest are in the document, else kept
+  // below. Returns whether they are in the document.
+  function add(nodes, following) {
+    const element = list();
+    if (!element || !nodes.length) return false;
+    if (below.length) {
+      for (const node of nodes) below.push(node);
+      dropOldest();
+      return false;
+    }
+    const fragment = document.createDocumentFragment();
+    fragment.append(...nodes);
+    element.append(fragment);
+    // Following: the window moves on with the newest. Reading: it grows by a chunk, then
+    // the newest wait below and the page offers a jump to them.
+    if (following) shrink(true, 0);
+    else shrink(false, CHUNK);
+    dropOldest();
+    return true;
+  }
+
+  // Lines that htmx put at the end of the list (the polling tail) from index `from` on.
+  function adopt(from, following) {
+    const element = list();
+    if (!element || element.children.length <= from) return false;
+    const fresh = detach(Array.from(element.children).slice(from));
+    return add(fresh, following);
+  }
+
+  // A new result in the page: everything but its newest WINDOW lines waits above.
+  function reset() {
+    above = [];
+    below = [];
+    const element = list();
+    if (!element) return;
+    const excess = element.children.length - WINDOW;
+    if (excess > 0) above = detach(Array.from(element.children).slice(0, excess));
+  }
+
+  // The newest lines in the document again (the reader asked to jump to them).
+  function toNewest() {
+    const element = list();
+    if (!element || !below.length) return;
+    const all = above.concat(detach(Array.from(element.children)), below);
+    below = [];
+    above = all.slice(0, Math.max(0, all.length - WINDOW));
+    const fragment = document.createDocumentFragment();
+    fragment.append(...all.slice(above.length));
+    element.append(fragment);
+  }
+
+  function onScroll(event) {
+    const box = event.target;
+    if (box.id !== "log-scroll") return;
+    const element = list();
+    if (!element) return;
+    if (box.scrollTop < EDGE_PX && above.length) {
+      const chunk = above.splice(Math.max(0, above.length - CHUNK));
+      const fragment = document.createDocumentFragment();
+      fragment.append(...chunk);
+      keepingPlace(element.firstElementChild, () => element.prepend(fragment));
+      shrink(false, CHUNK);
+    } else if (box.scrollHeight - box.scrollTop - box.clientHeight < EDGE_PX && below.length) {
+      const fragment = document.createDocumentFragment();
+      fragment.append(...below.splice(0, CHUNK));
+      element.append(fragment);
+      shrink(true, CHUNK);
+    }
+  }
+
+  document.addEventListener("scroll", onScroll, true);
+  window.logList = {
+    add,
+    adopt,
+    reset,
+    toNewest,
+    hasNewer: () => below.length > 0,
+    size: () => above.length + (list()?.children.length || 0) + below.length,
+  };
+  reset();
+})();
