@@ -195,6 +195,8 @@ def test_the_workloads_tab_links_each_workload_to_its_logs(viewer_client, web_po
     html = viewer_client.get(f"/clusters/{cluster_id}/k8s/").content.decode()
     assert f"cluster={cluster_id}&namespace=default&workload=deployment/web" in html
     assert "workload=job/nightly-report" in html
+    html = viewer_client.get(f"/clusters/{cluster_id}/k8s/statefulsets/shop/orders-db/")
+    assert "&workload=statefulset/orders-db" in html.content.decode()
 
 
 # ---- the live tail of a workload ------------------------------------------------------
