@@ -3,6 +3,7 @@ GET query so that any search can be shared as a link."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 from django.core.exceptions import PermissionDenied
@@ -95,16 +96,24 @@ async def log_search(request: HttpRequest) -> HttpResponse:
         "levels": request.GET.getlist("level"),
         "zone_name": str(browser_zone(request)),
     }
-    if form.is_bound and form.is_valid():
-        context.update(await _results(request, form))
+    searching = form.is_bound and form.is_valid()
     if request.htmx:
+        context.update(await _results(request, form) if searching else {})
         return render(request, "logs/_results.html", context)
+    # The whole page: the search and the cluster picker's list at the same time.
+    results, clusters = await asyncio.gather(
+        _results(request, form) if searching else asyncio.sleep(0, {}), _clusters(request)
+    )
+    context.update(results, **clusters)
+    return render(request, "logs/search.html", context)
+
+
+async def _clusters(request: HttpRequest) -> dict:
     try:
         clusters = await cloudcall.call(request, "DescribeCluster", Limit=CLUSTER_PICKER_LIMIT)
-        context["clusters"] = clusters.Infos
     except (CloudError, CloudUnavailable) as exc:
-        context["clusters_error"] = cloudcall.error_text(exc)
-    return render(request, "logs/search.html", context)
+        return {"clusters_error": cloudcall.error_text(exc)}
+    return {"clusters": clusters.Infos}
 
 
 async def _results(request: HttpRequest, form: LogSearchForm) -> dict:
