@@ -266,7 +266,7 @@ class LogTailConsumer(AsyncJsonWebsocketConsumer):
             return
         params["Region"] = region
         self.key = tail_key(company_id, region, params, target, keep)
-        self.tags, self.keep = target is not None, keep
+        self.tags = target is not None
         self.several = len({s.container for s in streams}) > 1
         self.base, self.cursors, self.last = (after, 0), {}, (after, skip)
         # The page showed the first `skip` lines at `after` (merged by time): not again.
