@@ -155,6 +155,7 @@ def test_the_deployment_form_previews_and_creates(operator_client, cluster):
     preview = operator_client.post(url(cluster, "new/deployment/preview/"), form)
     text = preview.content.decode()
     assert "example/api:2" in text and "containerPort" in text and "MODE" in text
+    assert "&amp;id" not in text and "*id" not in text  # no YAML aliases in what is shown
     assert not stored(cluster, "orders")
     response = operator_client.post(url(cluster, "new/deployment/"), {**form, "action": "create"})
     assert response.status_code == 302 and response["Location"].endswith(

@@ -138,7 +138,7 @@ class DeploymentForm(forms.Form):
 
     def manifest(self) -> dict:
         data = self.cleaned_data
-        labels = {"app": data["name"]}
+        labels = {"app": data["name"]}  # copied where used: shared, YAML would write &id001
         container: dict = {"name": data["name"], "image": data["image"]}
         if data["ports"]:
             container["ports"] = [{"containerPort": p, "protocol": "TCP"} for p in data["ports"]]
@@ -160,7 +160,10 @@ class DeploymentForm(forms.Form):
             "metadata": {"name": data["name"], "namespace": data["namespace"], "labels": labels},
             "spec": {
                 "replicas": data["replicas"],
-                "selector": {"matchLabels": labels},
-                "template": {"metadata": {"labels": labels}, "spec": {"containers": [container]}},
+                "selector": {"matchLabels": dict(labels)},
+                "template": {
+                    "metadata": {"labels": dict(labels)},
+                    "spec": {"containers": [container]},
+                },
             },
         }
