@@ -1,32 +1,31 @@
-"""localcloud's three ways to find log lines give the same answer as a plain filter:
-the trigram index sorting its matches, the index with a scan of the newest lines, and a
-substring scan. Each is forced here on a small stream."""
+"""localcloud's ways to find log lines give the same answer as a plain filter: the
+trigram index (counting by itself, or rechecking the lines it finds, with few or many
+trigrams asked), a read of a short range, and a substring scan where there is no index.
+Each is forced here on a small stream."""
 
 from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
-from console.localcloud import logsearch
+from console.localcloud import logsearch, logstore
 from console.localcloud.logsearch import LogQuery, search
-from console.localcloud.models import LogLine
+from console.localcloud.models import LogLine, LogStream
 
+# "POS and OST apart" holds both trigrams of "POST" but not the word: only a recheck knows.
 BODIES = ["GET /a 200", "POST /b 500", "GET /c 404", "worker ok", "GET /a 500", "ab"]
+BODIES += ["POS and OST apart", 'say "hi" GET']
 
 
 @pytest.fixture
 def stream(db):
-    rows = [
-        LogLine(cluster_id="c1", namespace="n", pod="p", container="x", time_ns=1000 + i, body=b)
-        for i in range(300)
-        for b in [BODIES[i % len(BODIES)]]
-    ]
-    LogLine.objects.bulk_create(rows)
+    lines = [(1000 + i, BODIES[i % len(BODIES)]) for i in range(300)]
+    logstore.append("c1", "n", "p", "x", lines)
     # Another container's lines must never leak in.
-    LogLine.objects.create(
-        cluster_id="c1", namespace="n", pod="p", container="y", time_ns=5000, body="GET /a 200"
-    )
-    return [(r.time_ns, r.body) for r in rows]
+    logstore.append("c1", "n", "p", "y", [(5000, "GET /a 200")])
+    logstore.append("c1", "n", "p", "x", [(1300, "tail GET")])
+    return [*lines, (1300, "tail GET")]
 
 
 def expected(lines, words=(), ignore=(), start=None, end=None, limit=100):
@@ -48,25 +47,50 @@ CASES = [
     {"words": ["ab"]},
     {"words": ["GET"], "start": 1010, "end": 1100, "limit": 7},
     {"words": ["nothing-like-this"]},
+    {"words": ["POST"]},
+    {"words": ["GET"], "ignore": ["/a"]},
+    {"words": ['"hi"']},
+    {"words": ["GET"], "start": 1000, "end": 1001},
+    {"words": ["GET"], "start": 1300},
+    {"words": ["GET"], "end": 1000},
+    {"words": ["GET"], "start": 9999},
+    {"words": []},
+    {"words": [], "ignore": ["GET"], "limit": 3},
 ]
 
 
 @pytest.mark.parametrize("case", CASES)
-@pytest.mark.parametrize(
-    "path", ["index-sort", "index-recent-scan", "recent-scan-too-short", "short-range-read"]
-)
+@pytest.mark.parametrize("path", ["index", "index-one-trigram", "short-range-read"])
 def test_it_finds_the_same_lines_by_every_path(stream, monkeypatch, settings, case, path):
     # Only the last path reads a short range instead of asking the index.
     settings.LOCALCLOUD_LOG_SCAN_AT_MOST = 1000 if path == "short-range-read" else 0
-    if path == "index-recent-scan":
-        monkeypatch.setattr(logsearch, "SORT_CHEAPLY", 0)
-    if path == "recent-scan-too-short":  # falls back to sorting the matches
-        monkeypatch.setattr(logsearch, "SORT_CHEAPLY", 0)
-        monkeypatch.setattr(logsearch, "RECENT_SCAN_ROWS", 5)
+    if path == "index-one-trigram":  # fewer trigrams asked: more lines rechecked
+        monkeypatch.setattr(logsearch, "TRIGRAMS_ASKED", 1)
     words, ignore = case.get("words", []), case.get("ignore", [])
     start, end, limit = case.get("start"), case.get("end"), case.get("limit", 100)
     query = LogQuery("c1", "n", "p", "x", words, ignore, start, end, limit)
     assert search(query) == expected(stream, words, ignore, start, end, limit)
+
+
+def test_a_container_that_never_wrote_has_no_lines(stream):
+    assert search(LogQuery("c1", "n", "p", "z", ["GET"])) == (0, [])
+
+
+def test_a_stream_is_one_id_range_in_time_order(stream):
+    stream_id = logstore.find_stream("c1", "n", "p", "x")
+    ids = list(LogLine.objects.filter(stream_id=stream_id).values_list("id", flat=True))
+    first, last = logstore.stream_range(stream_id)
+    assert ids == list(range(first, first + len(stream)))
+    assert ids[-1] <= last
+    assert logstore.first_id_at(stream_id, 1000) == first
+    assert logstore.first_id_at(stream_id, 1150) == first + 150
+    assert logstore.first_id_at(stream_id, 99_999) == first + len(stream)
+
+
+def test_a_line_never_goes_back_in_time(db):
+    logstore.append("c1", "n", "p", "x", [(2000, "later"), (1500, "clock stepped back")])
+    rows = LogLine.objects.order_by("id").values_list("time_ns", "body")
+    assert list(rows) == [(2000, "later"), (2000, "clock stepped back")]
 
 
 def test_the_substring_scan_agrees_where_there_is_no_index(stream, monkeypatch, settings):
@@ -76,18 +100,41 @@ def test_the_substring_scan_agrees_where_there_is_no_index(stream, monkeypatch, 
     assert search(query) == expected(stream, ["GET", "500"], ["/c"], limit=10)
 
 
-def test_it_finds_the_same_lines_after_the_index_is_rebuilt(transactional_db, settings):
-    # An existing database: lines written under the positional index (migration 0002),
-    # then the upgrade to the smaller one rebuilds it from the table.
+OLD_INSERT = (
+    "INSERT INTO localcloud_logline (cluster_id, namespace, pod, container, time_ns, body) "
+    "VALUES (%s, %s, %s, %s, %s, %s)"
+)
+
+
+def old_layout_rows():
+    """Lines as the four-string layout held them: two containers interleaved, one line
+    stored after a later one."""
+    rows = [("c1", "n", "p", "x", i, b) for i, b in enumerate(BODIES * 10)]
+    rows += [("c1", "n", "p", "y", i, "GET y") for i in range(5)]
+    rows.append(("c1", "n", "p", "x", 3, "GET /a late but stored last"))
+    return rows
+
+
+def test_existing_lines_move_to_streams_and_stay_searchable(transactional_db, settings):
+    # An existing database: lines written under the positional index (migration 0002)
+    # and the four-string layout, then the upgrades rebuild the index and renumber them.
     call_command("migrate", "localcloud", "0005", verbosity=0)
     try:
-        LogLine.objects.bulk_create(
-            LogLine(cluster_id="c1", namespace="n", pod="p", container="x", time_ns=i, body=b)
-            for i, b in enumerate(BODIES * 10)
-        )
+        with connection.cursor() as cursor:
+            cursor.executemany(OLD_INSERT, old_layout_rows())
     finally:
         call_command("migrate", verbosity=0)
+    assert LogStream.objects.count() == 2
     settings.LOCALCLOUD_LOG_SCAN_AT_MOST = 0
-    lines = [(i, b) for i, b in enumerate(BODIES * 10)]
-    query = LogQuery("c1", "n", "p", "x", ["GET /a"], ["200"])
-    assert search(query) == expected(lines, ["GET /a"], ["200"])
+    lines = sorted(
+        [(t, b) for c, n, p, k, t, b in old_layout_rows() if k == "x"], key=lambda line: line[0]
+    )
+    for words, ignore in ([["GET /a"], ["200"]], [["GET"], []], [["POST"], []]):
+        query = LogQuery("c1", "n", "p", "x", words, ignore)
+        assert search(query) == expected(lines, words, ignore)
+    # New lines go on after the renumbered ones, into the rebuilt index.
+    logstore.append("c1", "n", "p", "x", [(10_000, "GET after the upgrade")])
+    assert search(LogQuery("c1", "n", "p", "x", ["after the upgrade"])) == (
+        1,
+        [(10_000, "GET after the upgrade")],
+    )

@@ -11,11 +11,11 @@ import pytest
 from django.core.management import call_command
 from django.db import connections
 
+from console.localcloud import logstore
 from console.localcloud.logsearch import LogQuery, search
-from console.localcloud.models import LogLine
 
 from .scaleout.services import postgres_database
-from .test_log_search_paths import BODIES, CASES, expected
+from .test_log_search_paths import BODIES, CASES, OLD_INSERT, expected
 
 ALIAS = "logs_postgres"
 MORE = ["Post 100% done", "a_b", "tab\there", "x!y", "50%_off"]  # LIKE's special characters
@@ -37,19 +37,17 @@ def postgres(django_db_setup, django_db_blocker):
 @pytest.fixture(scope="module")
 def stream(postgres, django_db_blocker):
     bodies = BODIES + MORE
-    rows = [
-        LogLine(cluster_id="c1", namespace="n", pod="p", container="x", time_ns=1000 + i, body=b)
-        for i in range(300)
-        for b in [bodies[i % len(bodies)]]
-    ]
+    lines = [(1000 + i, bodies[i % len(bodies)]) for i in range(300)]
+    rows = [("c1", "n", "p", "x", t, b) for t, b in lines]
+    rows.append(("c1", "n", "p", "y", 5000, "GET /a"))
     with django_db_blocker.unblock():
+        # Lines in the four-string layout before the index, then every upgrade.
         call_command("migrate", "localcloud", "0005", database=ALIAS, verbosity=0)
-        LogLine.objects.using(ALIAS).bulk_create(rows)
-        LogLine.objects.using(ALIAS).create(
-            cluster_id="c1", namespace="n", pod="p", container="y", time_ns=5000, body="GET /a"
-        )
+        with connections[ALIAS].cursor() as cursor:
+            cursor.executemany(OLD_INSERT, rows)
         call_command("migrate", database=ALIAS, verbosity=0)
-    return [(r.time_ns, r.body) for r in rows]
+        logstore.append("c1", "n", "p", "x", [(1300, "tail GET")], using=ALIAS)
+    return [*lines, (1300, "tail GET")]
 
 
 def test_it_upgrades_to_a_trigram_index(stream, django_db_blocker):

@@ -1,12 +1,22 @@
-"""Searching one container's stored log lines: Keywords all match, KeywordsIgnore none,
-Start inclusive, End exclusive, the newest `limit` lines returned oldest first.
+"""Searching one container's stored log lines with `grep -F` semantics: Keywords all match
+(case-sensitive substrings), KeywordsIgnore none, Start inclusive, End exclusive, the
+newest `limit` lines returned oldest first.
 
-Keywords of three or more characters are looked up in a trigram index, so counting costs
-what is found rather than what is stored: on SQLite an FTS5 index that keeps which lines
-hold each trigram but not where (migration 0006), so a longer keyword is all of its
-trigrams and then an exact recheck; on PostgreSQL a pg_trgm GIN index, which LIKE uses
-and rechecks by itself. Shorter keywords and ignore-words are a case-sensitive substring
-test (INSTR or STRPOS), the same semantics as `grep -F`.
+The layout (logstore.py, measured at 1,000,000 lines in bench/logs.py): a line's id is
+(stream << 32) + its place in time order, so one container is one id range and a time
+bound becomes an id bound. On SQLite the trigram FTS5 index (detail=none: which lines
+hold a trigram, not where) is asked for that rowid range: it counts, and walks its matches
+newest first, without reading a row. What it cannot know alone is a keyword longer than
+three characters (its trigrams may be apart in the line): those lines are read and
+rechecked, the cost that remains for a common long word (about 1.7 us a line on 2 busy
+CPUs, against about 0.3 us for the index's part; positions would remove it but make the
+index about twice the size). Of a keyword's trigrams only the rarest few are asked for
+(FTS5 intersects every term it is given, and a common one costs more than it removes),
+ranked by how many lines hold each, read from the index once per process.
+
+On PostgreSQL a pg_trgm GIN index answers LIKE with the id range; its bitmap heap scan
+rechecks the candidates page by page. Short keywords and ignore-words are a substring test
+(instr, strpos) over the lines found. A range of few lines is read through instead.
 """
 
 from __future__ import annotations
@@ -16,30 +26,28 @@ from functools import cache
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Value
-from django.db.models.functions import StrIndex
 
-from .models import LogLine
+from . import logstore
 
 TRIGRAM = 3  # the trigram index cannot find anything shorter
-RECENT_SCAN_ROWS = 50_000
-SORT_CHEAPLY = 20  # up to this many times the limit, matches are sorted, not scanned for
-
+TRIGRAMS_ASKED = 3  # the rarest this many trigrams of the keywords go to the index
+FTS = "localcloud_logline_fts"
 # The user's words only ever travel as bound parameters; these texts are constant.
-STREAM = "l.cluster_id = %s AND l.namespace = %s AND l.pod = %s AND l.container = %s"
-# Driving the join from the index's matches keeps the cost to what is found; left to
-# choose, SQLite scans the container's whole stream and probes the matches instead.
 INDEXED_FROM = (
     "FROM localcloud_logline_fts f CROSS JOIN localcloud_logline l ON l.id = f.rowid "
-    "WHERE f.localcloud_logline_fts MATCH %s"
+    "WHERE f.localcloud_logline_fts MATCH %s AND f.rowid >= %s AND f.rowid < %s"
 )
-RANGE_COUNT = "SELECT count(*) FROM (SELECT 1 FROM localcloud_logline l WHERE {where} LIMIT %s)"
-NEWEST_FIRST = " ORDER BY l.time_ns DESC, l.id DESC"
-RECENT_FLOOR = (
-    "SELECT l.time_ns FROM localcloud_logline l WHERE {where} "
-    "ORDER BY l.time_ns DESC, l.id DESC LIMIT 1 OFFSET %s"
+INDEX_ONLY_COUNT = (
+    "SELECT count(*) FROM localcloud_logline_fts "
+    "WHERE localcloud_logline_fts MATCH %s AND rowid >= %s AND rowid < %s"
 )
-RECENT_MATCHES = "SELECT l.time_ns, l.body FROM localcloud_logline l WHERE {where}"
+TERM_LINES = "SELECT doc FROM localcloud_logline_fts_vocab WHERE term = %s"
+SCANNED_FROM = "FROM localcloud_logline l WHERE l.id >= %s AND l.id < %s"
+RANGE_AT_MOST = (
+    "SELECT count(*) FROM (SELECT 1 FROM localcloud_logline l "
+    "WHERE l.id >= %s AND l.id < %s LIMIT %s)"
+)
+NEWEST = " ORDER BY l.id DESC LIMIT %s"
 
 
 @dataclass
@@ -55,56 +63,45 @@ class LogQuery:
     limit: int = 100
     using: str = DEFAULT_DB_ALIAS  # the database alias
 
-    def stream_sql(self) -> tuple[str, list]:
-        """The container's lines in [start, end), as SQL over alias `l`."""
-        sql, params = [STREAM], [self.cluster_id, self.namespace, self.pod, self.container]
-        if self.start is not None:
-            sql.append("l.time_ns >= %s")
-            params.append(self.start)
-        if self.end is not None:
-            sql.append("l.time_ns < %s")
-            params.append(self.end)
-        return " AND ".join(sql), params
 
-    def words_sql(self, keywords: list[str]) -> tuple[str, list]:
-        """`keywords` present and every ignore-word absent, by substring test."""
-        sql = ["AND instr(l.body, %s) > 0"] * len(keywords)
-        sql += ["AND instr(l.body, %s) = 0"] * len(self.ignore)
-        return " ".join(sql), [*keywords, *self.ignore]
+def search(q: LogQuery) -> tuple[int, list[tuple[int, str]]]:
+    """(how many lines match, the newest `limit` of them oldest first)."""
+    stream_id = logstore.find_stream(q.cluster_id, q.namespace, q.pod, q.container, q.using)
+    if stream_id is None:
+        return 0, []
+    first, last = logstore.stream_range(stream_id)
+    low = first if q.start is None else logstore.first_id_at(stream_id, q.start, q.using)
+    high = last + 1 if q.end is None else logstore.first_id_at(stream_id, q.end, q.using)
+    if low >= high:
+        return 0, []
+    vendor = connections[q.using].vendor
+    if vendor == "postgresql":
+        total, newest = _search_postgresql(q, low, high)
+    elif vendor == "sqlite" and _indexable(q) and not _few_lines(q, low, high):
+        total, newest = _search_indexed(q, low, high)
+    else:
+        total, newest = _search_scanning(q, low, high)
+    newest.reverse()
+    return total, newest
+
+
+def _indexable(q: LogQuery) -> bool:
+    return any(len(w) >= TRIGRAM for w in q.keywords) and _has_index(q.using)
 
 
 @cache
 def _has_index(alias: str) -> bool:
     conn = connections[alias]
-    return conn.vendor == "sqlite" and "localcloud_logline_fts" in conn.introspection.table_names()
+    return conn.vendor == "sqlite" and FTS in conn.introspection.table_names()
 
 
-def _fts_match(words: list[str]) -> str:
-    """Every trigram of every word, for an index that does not know where they are."""
-    trigrams = sorted({w[i : i + TRIGRAM] for w in words for i in range(len(w) - TRIGRAM + 1)})
-    # Inside an FTS5 string only the double quote is special.
-    return " AND ".join('"' + t.replace('"', '""') + '"' for t in trigrams)
-
-
-def search(q: LogQuery) -> tuple[int, list[tuple[int, str]]]:
-    """(how many lines match, the newest `limit` of them oldest first)."""
-    indexed = [w for w in q.keywords if len(w) >= TRIGRAM]
-    if connections[q.using].vendor == "postgresql":
-        return _search_postgresql(q)
-    # The index finds a word's matches in every container and every hour; a short range
-    # (a histogram's slice) is cheaper to read through than to intersect with them all.
-    if indexed and _has_index(q.using) and not _few_lines(q):
-        return _search_indexed(q, indexed)
-    return _search_scanning(q)
-
-
-def _few_lines(q: LogQuery) -> bool:
-    """Whether the container has at most LOCALCLOUD_LOG_SCAN_AT_MOST lines in the range
-    (counted no further than that)."""
+def _few_lines(q: LogQuery, low: int, high: int) -> bool:
+    """Whether [low, high) holds at most LOCALCLOUD_LOG_SCAN_AT_MOST lines (a histogram's
+    slice): cheaper to read through than to intersect with the index's matches."""
     at_most = settings.LOCALCLOUD_LOG_SCAN_AT_MOST
-    stream, params = q.stream_sql()
-    sql = RANGE_COUNT.format(where=stream)
-    return _fetch(q, sql, [*params, at_most + 1])[0][0] <= at_most
+    if high - low <= at_most:  # ids in a stream have no gaps but deleted lines
+        return True
+    return _fetch(q, RANGE_AT_MOST, [low, high, at_most + 1])[0][0] <= at_most
 
 
 def _fetch(q: LogQuery, sql: str, params: list) -> list[tuple]:
@@ -113,58 +110,91 @@ def _fetch(q: LogQuery, sql: str, params: list) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _search_indexed(q: LogQuery, indexed: list[str]) -> tuple[int, list[tuple[int, str]]]:
-    stream, stream_params = q.stream_sql()
-    # A three-character keyword is its one trigram; longer ones may match trigrams that
-    # are apart in the line, so they are rechecked.
-    inexact = [w for w in q.keywords if len(w) != TRIGRAM]
-    words, word_params = q.words_sql(inexact)
-    match = _fts_match(indexed)
-    where = f"{INDEXED_FROM} AND {stream} {words}"
-    params = [match, *stream_params, *word_params]
-    total = _fetch(q, "SELECT count(*) " + where, params)[0][0]
+def _substring_tests(present: list[str], absent: list[str]) -> tuple[str, list]:
+    sql = ["AND instr(l.body, %s) > 0"] * len(present) + ["AND instr(l.body, %s) = 0"] * len(absent)
+    return " ".join(sql), [*present, *absent]
+
+
+def _search_indexed(q: LogQuery, low: int, high: int) -> tuple[int, list[tuple[int, str]]]:
+    asked = _rarest_trigrams(q)
+    match = " AND ".join('"' + t.replace('"', '""') + '"' for t in asked)  # only " is special
+    # A keyword the index answered exactly (it is one of the trigrams asked) needs no
+    # reading; any other is rechecked on the line.
+    recheck = [w for w in q.keywords if w not in asked]
+    if not recheck and not q.ignore:
+        total = _fetch(q, INDEX_ONLY_COUNT, [match, low, high])[0][0]
+        sql, params = "SELECT l.time_ns, l.body " + INDEXED_FROM, [match, low, high]
+    else:
+        tests, test_params = _substring_tests(recheck, q.ignore)
+        where, params = f"{INDEXED_FROM} {tests}", [match, low, high, *test_params]
+        total = _fetch(q, "SELECT count(*) " + where, params)[0][0]
+        sql = "SELECT l.time_ns, l.body " + where
     if not total:
         return 0, []
-    # Few matches are cheap to sort; many are likely dense among the newest lines.
-    newest = _newest_recent(q, total) if total > SORT_CHEAPLY * q.limit else None
-    if newest is None:
-        # Sorting only (time, id) and then reading the bodies of the few kept is about
-        # twice as fast as sorting whole rows.
-        order = " ORDER BY l.time_ns DESC, l.id DESC LIMIT %s"
-        ids = [row[0] for row in _fetch(q, "SELECT l.id " + where + order, [*params, q.limit])]
-        rows = LogLine.objects.using(q.using).filter(id__in=ids)
-        by_id = {i: (t, b) for i, t, b in rows.values_list("id", "time_ns", "body")}
-        newest = [by_id[i] for i in ids]
-    newest.reverse()
-    return total, newest
+    # The index walks its matches newest first and stops at the limit: nothing is sorted.
+    return total, _fetch(q, sql + " ORDER BY f.rowid DESC LIMIT %s", [*params, q.limit])
 
 
-def _newest_recent(q: LogQuery, total: int) -> list[tuple[int, str]] | None:
-    """The newest matches, found by reading at most about RECENT_SCAN_ROWS lines back from
-    the end, or None when they are not all there. For a common word this beats sorting
-    every match: at 10% of a million lines, 5,000 rows are read instead of 100,000 sorted."""
-    stream, params = q.stream_sql()
-    # Walking the (container, time) index newest first stops at the limit; the floor
-    # (one index-only step) bounds the walk where the matches are all old.
-    floor = _fetch(q, RECENT_FLOOR.format(where=stream), [*params, RECENT_SCAN_ROWS - 1])
-    if floor:
-        stream += " AND l.time_ns >= %s"
-        params.append(floor[0][0])
-    words, word_params = q.words_sql(q.keywords)
-    sql = RECENT_MATCHES.format(where=f"{stream} {words}")
-    found = _fetch(q, sql + NEWEST_FIRST + " LIMIT %s", [*params, *word_params, q.limit])
-    return found if len(found) == min(q.limit, total) else None
+def _rarest_trigrams(q: LogQuery) -> list[str]:
+    """The rarest trigram of each indexable keyword, then the next rarest of all, up to
+    TRIGRAMS_ASKED (more if there are more keywords)."""
+    per_word = [
+        sorted({w[i : i + TRIGRAM] for i in range(len(w) - TRIGRAM + 1)}, key=_lines_holding(q))
+        for w in q.keywords
+        if len(w) >= TRIGRAM
+    ]
+    asked = list(dict.fromkeys(trigrams[0] for trigrams in per_word))
+    rest = sorted({t for trigrams in per_word for t in trigrams[1:]}, key=_lines_holding(q))
+    for trigram in rest:
+        if len(asked) >= TRIGRAMS_ASKED:
+            break
+        if trigram not in asked:
+            asked.append(trigram)
+    return asked
+
+
+def _lines_holding(q: LogQuery):
+    def lines(trigram: str) -> int:
+        return _term_lines(q.using, trigram)
+
+    return lines
+
+
+_TERM_CACHE_SIZE = 4096
+_term_counts: dict[tuple[str, str], int] = {}
+
+
+def _term_lines(alias: str, trigram: str) -> int:
+    """How many lines hold a trigram, for ordering only: read once and kept (a stale
+    figure makes a plan slower, never an answer wrong)."""
+    key = (alias, trigram)
+    if key not in _term_counts:
+        if len(_term_counts) >= _TERM_CACHE_SIZE:
+            _term_counts.clear()
+        with connections[alias].cursor() as cursor:
+            _ensure_vocabulary(cursor)
+            cursor.execute(TERM_LINES, [trigram])
+            row = cursor.fetchone()
+        _term_counts[key] = row[0] if row else 0
+    return _term_counts[key]
+
+
+def _ensure_vocabulary(cursor) -> None:
+    # fts5vocab is a view of the index itself (nothing stored); TEMP keeps it out of the
+    # schema, so each connection makes its own.
+    cursor.execute(
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{FTS}_vocab USING fts5vocab(main, {FTS}, row)"
+    )
 
 
 def _like(word: str) -> str:
     return "%" + word.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%"
 
 
-def _search_postgresql(q: LogQuery) -> tuple[int, list[tuple[int, str]]]:
+def _search_postgresql(q: LogQuery, low: int, high: int) -> tuple[int, list[tuple[int, str]]]:
     """LIKE is what the pg_trgm GIN index answers (rechecking each line it finds, and
-    case-sensitively); the planner weighs it against reading the stream newest first."""
-    stream, params = q.stream_sql()
-    sql = [f"FROM localcloud_logline l WHERE {stream}"]
+    case-sensitively), with the stream's id range from the primary key."""
+    sql, params = [SCANNED_FROM], [low, high]
     for word in q.keywords:
         if len(word) >= TRIGRAM:
             sql.append("AND l.body LIKE %s ESCAPE '!'")
@@ -178,27 +208,14 @@ def _search_postgresql(q: LogQuery) -> tuple[int, list[tuple[int, str]]]:
     total = _fetch(q, "SELECT count(*) " + where, params)[0][0]
     if not total:
         return 0, []
-    order = " ORDER BY l.time_ns DESC, l.id DESC LIMIT %s"
-    newest = _fetch(q, "SELECT l.time_ns, l.body " + where + order, [*params, q.limit])
-    newest.reverse()
-    return total, newest
+    return total, _fetch(q, "SELECT l.time_ns, l.body " + where + NEWEST, [*params, q.limit])
 
 
-def _search_scanning(q: LogQuery) -> tuple[int, list[tuple[int, str]]]:
-    lines = LogLine.objects.using(q.using).filter(
-        cluster_id=q.cluster_id, namespace=q.namespace, pod=q.pod, container=q.container
-    )
-    if q.start is not None:
-        lines = lines.filter(time_ns__gte=q.start)
-    if q.end is not None:
-        lines = lines.filter(time_ns__lt=q.end)
-    for i, word in enumerate(q.keywords):
-        lines = lines.annotate(**{f"kw{i}": StrIndex("body", Value(word))}).filter(
-            **{f"kw{i}__gt": 0}
-        )
-    for i, word in enumerate(q.ignore):
-        lines = lines.annotate(**{f"ig{i}": StrIndex("body", Value(word))}).filter(**{f"ig{i}": 0})
-    total = lines.count()
-    newest = list(lines.order_by("-time_ns", "-id").values_list("time_ns", "body")[: q.limit])
-    newest.reverse()
-    return total, newest
+def _search_scanning(q: LogQuery, low: int, high: int) -> tuple[int, list[tuple[int, str]]]:
+    """Every line of the range read and tested; the newest read backwards to the limit."""
+    tests, test_params = _substring_tests(q.keywords, q.ignore)
+    where, params = f"{SCANNED_FROM} {tests}", [low, high, *test_params]
+    total = _fetch(q, "SELECT count(*) " + where, params)[0][0]
+    if not total:
+        return 0, []
+    return total, _fetch(q, "SELECT l.time_ns, l.body " + where + NEWEST, [*params, q.limit])
