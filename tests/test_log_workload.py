@@ -6,15 +6,18 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
 import pytest
 from django.core.cache import cache
 
+from console.cloud.client import CloudError
 from console.localcloud.logwriter import append_line
 from console.localcloud.models import Pod
 from console.logs import tail, workload
 from console.logs.jsonfields import fields_html, fields_of, matches, parse_filter
+from console.logs.linefilter import LineFilter
 from console.logs.severity import level_of
 from console.logs.workload import Stream, label_selector, tag_html
 from tests.conftest import logged_in
@@ -86,6 +89,34 @@ def test_a_selector_becomes_a_label_query():
     assert label_selector({"spec": spec}) == "app=web,tier=front,env in (a,b),!canary"
     job = {"spec": {"template": {"metadata": {"labels": {"job-name": "report"}}}}}
     assert label_selector(job) == "job-name=report"
+
+
+async def test_search_merges_streams_and_says_what_it_could_not_read():
+    answers = {  # pod -> (TotalCount, [(ns, body)]), as a LineLimit of 2 cut them
+        "a": (10, [(1, "INFO a1"), (4, "ERROR a4")]),
+        "b": (2, [(2, "ERROR b2"), (3, "INFO b3")]),
+    }
+
+    async def call(action, **params):
+        assert action == "GetContainerLogs" and params["Keywords"] == ["k"]
+        if params["Pod"] == "gone":
+            raise CloudError(200, "Pod [default/gone] does not exist", action)
+        total, lines = answers[params["Pod"]]
+        infos = [SimpleNamespace(Time=t, Body=b) for t, b in lines][-params["LineLimit"] :]
+        return SimpleNamespace(TotalCount=total, Infos=infos)
+
+    streams = [Stream(p, "c") for p in ("a", "b", "gone")]
+    found = await workload.search(call, streams, {"Keywords": ["k"]}, 3, LineFilter())
+    assert [(x.ns, x.stream.pod) for x in found.lines] == [(2, "b"), (3, "b"), (4, "a")]
+    assert found.total == 12 and not found.narrowed
+    assert found.failed == [(Stream("gone", "c"), "Pod [default/gone] does not exist")]
+    # A level filter: counted among the lines read; "a" was cut, so the page says so.
+    errors = LineFilter(levels=frozenset({"error"}))
+    found = await workload.search(call, streams, {"Keywords": ["k"]}, 3, errors)
+    assert [x.body for x in found.lines] == ["ERROR b2", "ERROR a4"]
+    assert found.total == 2 and found.narrowed
+    with pytest.raises(CloudError):  # nothing could be read: the failure itself
+        await workload.search(call, [Stream("gone", "c")], {"Keywords": ["k"]}, 3, errors)
 
 
 # ---- through the embedded cloud -------------------------------------------------------
