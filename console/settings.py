@@ -69,21 +69,23 @@ INSTALLED_APPS = [
     "console.live",
 ]
 
+# Django's own middleware and WhiteNoise, as subclasses that run on the event loop
+# (console/web/inline.py): the stock ones hop to a thread for every hook.
 MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
+    "console.web.inline.SecurityMiddleware",
     "console.web.security.ContentSecurityPolicyMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "console.web.inline.StaticFilesMiddleware",
+    "console.web.inline.SessionMiddleware",
     # The language: the switcher's cookie, else the browser's Accept-Language.
-    "django.middleware.locale.LocaleMiddleware",
+    "console.web.inline.LocaleMiddleware",
     # The time zone: the browser's, from console.js's cookie (UTC until it has said).
     "console.web.timezones.BrowserZoneMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "console.web.inline.CommonMiddleware",
+    "console.web.inline.CsrfViewMiddleware",
+    "console.web.inline.AuthenticationMiddleware",
+    "console.web.inline.LoginRequiredMiddleware",
+    "console.web.inline.MessageMiddleware",
+    "console.web.inline.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
