@@ -13,7 +13,7 @@ from django.core.cache import cache
 from console.localcloud.k8s import metrics_api
 from console.localcloud.models import Cluster
 from console.localcloud.seed import DEMO_TENANT, OTHER_TENANT
-from console.usage import history, sampler
+from console.usage import charts, history, sampler
 from console.usage.history import Sample, Scope
 
 
@@ -132,3 +132,16 @@ def test_the_history_is_bounded():
     kept, pods = asyncio.run(fill())
     assert len(kept["at"]) == history.POINTS and kept["cpu"][-1] == history.POINTS + 9
     assert len(pods["ns/p0"]["containers"]["app"]["cpu"]) == history.POINTS
+
+
+def test_a_gap_breaks_the_line_and_a_far_maximum_is_named_not_drawn():
+    at = [1000 + 15 * i for i in range(5)]
+    chart = charts.line_chart("CPU", "cores", at, [
+        charts.Line("used", "used", [0.1, 0.2, None, 0.2, 0.3]),
+        charts.Line("maximum", "maximum", [64.0] * 5),
+    ])  # fmt: skip
+    assert len(chart.lines[0].segments) == 2 and chart.lines[1].segments == []
+    assert [(line.kind, value) for line, value in chart.above] == [("maximum", "64.0")]
+    assert chart.top == pytest.approx(0.3 * charts.HEADROOM)
+    assert "used 0.300" in chart.moments[-1].text and "maximum 64.0" in chart.moments[-1].text
+    assert len(chart.moments) == 5 and chart.rows[0][1] == ["0.300", "64.0"]
