@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog, set_language
 
 from console.usage.views import overview_usage
+from console.web.health import healthz
 
 # A database away (PostgreSQL restarting) is a readable 503, every other error the 500 page.
 handler500 = "console.web.outage.server_error_page"
@@ -23,6 +24,7 @@ urlpatterns = [
     path("logs/", include("console.logs.urls")),
     path("pick/", include("console.web.urls")),
     path("audit/", include("console.audit.urls")),
+    path("healthz", healthz, name="healthz"),
     # The language switcher (POST, CSRF-checked); open on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     # The scripts' strings in the page's language; the login page needs them too.

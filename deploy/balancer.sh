@@ -8,7 +8,9 @@ dir="${BALANCER_DIR:-var/balancer}"
 mkdir -p "$dir/tmp"
 servers=""
 for port in ${WORKER_PORTS:-8001 8002}; do
-  servers="$servers        server 127.0.0.1:$port;\n"
+  # One failed attempt takes a worker out for 5 s (then nginx tries it again): a killed
+  # worker costs the requests in flight on it, not one failure per user.
+  servers="$servers        server 127.0.0.1:$port max_fails=1 fail_timeout=5s;\n"
 done
 sed -e "s/@LISTEN@/127.0.0.1:${BALANCER_PORT:-8080}/" -e "s/^@WORKERS@$/$servers/" \
   deploy/nginx.conf > "$dir/nginx.conf"

@@ -15,7 +15,8 @@ from tests.conftest import logged_in
 
 # Endpoints with their own authentication (signed API calls, kubeconfig tokens) or none.
 # The language switcher and the scripts' strings serve the login page too (tested below).
-OWN_AUTH = ("api", "k8s/", "accounts/login/", "i18n/")
+# /healthz answers anyone (a load balancer or a supervisor asks it) and reads nothing private.
+OWN_AUTH = ("api", "k8s/", "accounts/login/", "i18n/", "healthz")
 
 
 def every_path() -> list[str]:

@@ -32,8 +32,20 @@ class PatientRedisChannelLayer(RedisChannelLayer):
         self.told.add(channel)
 
     async def group_add(self, group, channel):
-        await super().group_add(group, channel)
+        await self._twice(super().group_add, group, channel)
         self.joined[channel].add(group)
+
+    async def group_send(self, group, message):
+        await self._twice(super().group_send, group, message)
+
+    @staticmethod
+    async def _twice(operation, *args):
+        """Once more when the first try fails: after a Redis restart the first use of a
+        pooled connection finds it closed."""
+        try:
+            await operation(*args)
+        except UNREACHABLE:
+            await operation(*args)
 
     async def group_discard(self, group, channel):
         groups = self.joined.get(channel, set())

@@ -21,32 +21,46 @@ log = logging.getLogger(__name__)
 UNREACHABLE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
 
 
+class _Outage:
+    """Whether Redis at one address is away; shared by the process's cache objects (Django
+    makes one per thread and per async context)."""
+
+    def __init__(self):
+        self.since: float | None = None
+        self.retry_at = 0.0
+
+
+_outages: dict[str, _Outage] = {}
+
+
 class RedisOrLocalCache(RedisCache):
     retry_seconds = 2.0
 
     def __init__(self, server, params):
         super().__init__(server, params)
-        self.local = LocMemCache(f"redis-fallback-{id(self)}", {"OPTIONS": {"MAX_ENTRIES": 10000}})
-        self.down_since: float | None = None
-        self._retry_at = 0.0
+        where = str(server)
+        # LocMemCache keeps its entries by name: every object of this process shares them.
+        self.local = LocMemCache(f"redis-fallback:{where}", {"OPTIONS": {"MAX_ENTRIES": 10000}})
+        self.outage = _outages.setdefault(where, _Outage())
 
     @property
     def using_redis(self) -> bool:
-        return self.down_since is None
+        return self.outage.since is None
 
     def _either(self, name: str, *args):
-        if time.monotonic() >= self._retry_at:
+        outage = self.outage
+        if time.monotonic() >= outage.retry_at:
             try:
                 result = getattr(RedisCache, name)(self, *args)
             except UNREACHABLE as exc:
-                if self.down_since is None:
-                    self.down_since = time.time()
+                if outage.since is None:
+                    outage.since = time.time()
                     log.warning("Redis unreachable (%s): this process's own cache meanwhile", exc)
-                self._retry_at = time.monotonic() + self.retry_seconds
+                outage.retry_at = time.monotonic() + self.retry_seconds
             else:
-                if self.down_since is not None:
-                    log.warning("Redis reachable again after %.0f s", time.time() - self.down_since)
-                    self.down_since = None
+                if outage.since is not None:
+                    log.warning("Redis reachable again after %.0f s", time.time() - outage.since)
+                    outage.since = None
                 return result
         return getattr(self.local, name)(*args)
 

@@ -9,6 +9,7 @@ import glob
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -54,22 +55,32 @@ class PrivateRedis:
 
 
 class PrivatePostgres:
-    def __init__(self, workdir: Path):
+    def __init__(self):
         self.bin = _postgres_bin()
-        self.dir = workdir / "postgres"
+        # A folder of its own under /tmp: the postgres user must reach it, and pytest's
+        # and tempfile's folders of root are closed to others.
+        self.home = Path(tempfile.mkdtemp(prefix="console-pg-"))
+        self.dir = self.home / "data"
         self.port = servers.free_port()
         self.url = f"postgres://postgres@127.0.0.1:{self.port}/postgres"
-        self.log = workdir / "postgres.log"
+        self.log = self.home / "postgres.log"
         as_root = os.geteuid() == 0
         self.prefix = ["runuser", "-u", "postgres", "--"] if as_root else []
-        self.dir.mkdir(parents=True, exist_ok=True)
+        self.home.chmod(0o755)
         if as_root:
-            shutil.chown(workdir, "postgres")
-            shutil.chown(self.dir, "postgres")
+            shutil.chown(self.home, "postgres")
         self._run("initdb", "-D", str(self.dir), "-U", "postgres", "-A", "trust", "-N")
-        self.log.touch()
-        if as_root:
-            shutil.chown(self.log, "postgres")
+
+    def database(self, name: str) -> str:
+        """A new database on this server, and its URL (the cluster goes with remove())."""
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        return self.url.rsplit("/", 1)[0] + f"/{name}"
+
+    def remove(self) -> None:
+        shutil.rmtree(self.home, ignore_errors=True)
 
     def _run(self, tool: str, *args: str) -> None:
         subprocess.run([*self.prefix, str(self.bin / tool), *args], check=True,
