@@ -51,8 +51,8 @@ from django.db import close_old_connections  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402
 
 from console.accounts.demo_logins import demo_password  # noqa: E402
-from console.localcloud import seed  # noqa: E402
-from console.localcloud.models import Cluster, LogLine, Operation  # noqa: E402
+from console.localcloud import logstore, seed  # noqa: E402
+from console.localcloud.models import Cluster, Operation  # noqa: E402
 from tests import servers  # noqa: E402
 
 POD, CONTAINER = "benchtail-7c9d5-gone1", "app"  # gone: the demo writer leaves it alone
@@ -68,17 +68,8 @@ def verdict(met: bool) -> str:
 
 def write(cluster_id: str, bodies: list[str]) -> None:
     now = time.time_ns()
-    LogLine.objects.bulk_create(
-        LogLine(
-            cluster_id=cluster_id,
-            namespace="default",
-            pod=POD,
-            container=CONTAINER,
-            time_ns=now + i,
-            body=body,
-        )
-        for i, body in enumerate(bodies)
-    )
+    lines = [(now + i, body) for i, body in enumerate(bodies)]
+    logstore.append(cluster_id, "default", POD, CONTAINER, lines)
 
 
 def log_in(url: str) -> httpx.Client:

@@ -261,9 +261,9 @@ def test_catching_a_pods_log_up_twice_writes_its_lines_once(cluster):
     first = Pod.objects.get(cluster=cluster, name=POD)
     second = Pod.objects.get(cluster=cluster, name=POD)
     write_logs(first)
-    count = LogLine.objects.filter(pod=POD).count()
+    count = LogLine.objects.filter(stream__pod=POD).count()
     write_logs(second)
-    assert LogLine.objects.filter(pod=POD).count() == count
+    assert LogLine.objects.filter(stream__pod=POD).count() == count
 
 
 # Exec ---------------------------------------------------------------------------------

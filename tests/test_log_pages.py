@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from console.localcloud import logstore
 from console.localcloud.logwriter import append_line
 from console.localcloud.models import Fault, LogLine, Operation, Pod
 from console.logs import histogram
@@ -46,7 +47,9 @@ def test_it_shows_newest_matching_lines_with_the_count(viewer_client, pod):
     until = time.time_ns() - 5 * NS  # a fixed end: the pod writes a line every 2 s
     url = search_url(pod, kw="GET", limit=5, range="custom", since=until - 86400 * NS, until=until)
     html = viewer_client.get(url).content.decode()
-    stored = LogLine.objects.filter(pod=pod.name, container="nginx", time_ns__lt=until)
+    stored = LogLine.objects.filter(
+        stream__pod=pod.name, stream__container="nginx", time_ns__lt=until
+    )
     matching = [x for x in stored if "GET" in x.body]
     assert len(line_bodies(html)) == 5
     assert f"<strong>{len(matching)}</strong> matching lines, showing the newest 5" in html
@@ -139,14 +142,8 @@ def test_the_tail_gives_each_new_line_once(viewer_client, pod):
     page = viewer_client.get(search_url(pod, kw="tail", tail="1")).content.decode()
     poll = re.search(r'hx-get="(/logs/tail/\?[^"]+)"', page).group(1).replace("&amp;", "&")
     first = write(pod, "tail one")
-    LogLine.objects.create(
-        cluster_id=first.cluster_id,
-        namespace=first.namespace,
-        pod=first.pod,
-        container="nginx",
-        time_ns=first.time_ns,
-        body="tail one twin",
-    )
+    twin = (first.time_ns, "tail one twin")
+    logstore.append(pod.cluster.cluster_id, pod.namespace, pod.name, "nginx", [twin])
     answer = viewer_client.get(poll).content.decode()
     assert line_bodies(answer) == ["tail one", "tail one twin"]
     poll = re.search(r'hx-get="(/logs/tail/\?[^"]+)"', answer).group(1).replace("&amp;", "&")
@@ -160,7 +157,9 @@ def test_the_histogram_counts_lines_in_slices_that_narrow_the_range(viewer_clien
     html = viewer_client.get(search_url(pod, path="/logs/histogram/", range="5m")).content.decode()
     counts = [int(n) for n in re.findall(r"<title>(\d+) lines from", html)]
     first = int(re.search(r"since=(\d+)", html).group(1))
-    stored = LogLine.objects.filter(pod=pod.name, container="nginx", time_ns__gte=first).count()
+    stored = LogLine.objects.filter(
+        stream__pod=pod.name, stream__container="nginx", time_ns__gte=first
+    ).count()
     assert len(counts) == 30 and abs(sum(counts) - stored) <= 2
     href = re.search(r'<a href="\?([^"]+)"', html).group(1)
     assert "range=custom" in href and "since=" in href and "until=" in href

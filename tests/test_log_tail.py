@@ -10,8 +10,9 @@ from urllib.parse import urlencode
 import pytest
 from django.core.cache import cache
 
+from console.localcloud import logstore
 from console.localcloud.logwriter import append_line
-from console.localcloud.models import LogLine, Pod
+from console.localcloud.models import Pod
 from console.logs import tail
 from tests.terminal.conftest import ORIGIN, communicator, session_cookie
 
@@ -96,13 +97,9 @@ async def test_two_viewers_share_one_poller_and_see_every_line_once(cloud, viewe
     assert next(iter(tail._pollers.values())).viewers == 2
     first = await asyncio.to_thread(append_line, pod, "nginx", "tailws one")
     # A twin at the same nanosecond: counted at that time, not lost or repeated.
-    await LogLine.objects.acreate(
-        cluster_id=first.cluster_id,
-        namespace=first.namespace,
-        pod=first.pod,
-        container="nginx",
-        time_ns=first.time_ns,
-        body="tailws twin",
+    twin = (first.time_ns, "tailws twin")
+    await asyncio.to_thread(
+        lambda: logstore.append(pod.cluster.cluster_id, pod.namespace, pod.name, "nginx", [twin])
     )
     assert await bodies_until(one, 2) == ["tailws one", "tailws twin"]
     assert await bodies_until(two, 2) == ["tailws one", "tailws twin"]

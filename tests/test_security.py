@@ -9,8 +9,9 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from console.localcloud import logstore
 from console.localcloud.k8s.server import Request, handle
-from console.localcloud.models import Cluster, LogLine, Pod
+from console.localcloud.models import Cluster, Pod
 from tests.conftest import logged_in
 
 # Endpoints with their own authentication (signed API calls, kubeconfig tokens) or none.
@@ -120,13 +121,8 @@ def test_stored_markup_in_names_remarks_tags_logs_and_yaml_renders_as_text(opera
         expire_time=int(time.time()) + 5 * 86400,
     )
     pod = Pod.objects.get(cluster=cluster, name="web-6f7d9c-x2k4p")
-    LogLine.objects.create(
-        cluster_id=cluster.cluster_id,
-        namespace="default",
-        pod=pod.name,
-        container="nginx",
-        time_ns=pod.logs_written_ns + 1,
-        body=XSS,
+    logstore.append(
+        cluster.cluster_id, "default", pod.name, "nginx", [(pod.logs_written_ns + 1, XSS)]
     )
     body = (
         b'{"metadata": {"name": "evil"}, "data": {"k": "'

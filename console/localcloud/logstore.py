@@ -18,9 +18,11 @@ from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from .models import LogLine, LogStream
 
 STREAM_BITS = 32  # a stream holds up to 2**32 lines; there may be 2**31 streams
-ATTEMPTS = 5
+ATTEMPTS = 5  # a writer that lost the race for the next ids reads the end again
 LAST_ID = "SELECT max(id) FROM localcloud_logline WHERE id >= %s AND id <= %s"
-FIRST_FROM = "SELECT id, time_ns FROM localcloud_logline WHERE id >= %s AND id <= %s ORDER BY id LIMIT 1"  # a writer that lost the race for the next ids reads the end again
+FIRST_FROM = (
+    "SELECT id, time_ns FROM localcloud_logline WHERE id >= %s AND id <= %s ORDER BY id LIMIT 1"
+)
 
 
 def stream_range(stream_id: int) -> tuple[int, int]:
@@ -44,6 +46,15 @@ def stream_lines(cluster_id: str, namespace: str, pod: str, container: str):
     if stream_id is None:
         return LogLine.objects.none()
     return LogLine.objects.filter(id__range=stream_range(stream_id))
+
+
+def end_id(stream_id: int, using: str = DEFAULT_DB_ALIAS) -> int:
+    """One past the stream's last line (its first id when it has none)."""
+    low, high = stream_range(stream_id)
+    with connections[using].cursor() as cursor:
+        cursor.execute(LAST_ID, [low, high])
+        last = cursor.fetchone()[0]
+    return low if last is None else last + 1
 
 
 def first_id_at(stream_id: int, time_ns: int, using: str = DEFAULT_DB_ALIAS) -> int:

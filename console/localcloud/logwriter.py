@@ -8,6 +8,7 @@ import time
 
 from django.db import transaction
 
+from . import logstore
 from .models import LogLine, Pod
 
 LINE_EVERY_NS = 2_000_000_000  # one line per container every two seconds
@@ -77,20 +78,14 @@ def write_logs(pod: Pod, until_ns: int | None = None) -> None:
     if count <= 0:
         return
     first = max(start, until_ns - count * LINE_EVERY_NS)
-    rows = []
-    for i in range(count):
-        stamp = first + (i + 1) * LINE_EVERY_NS
-        for c in pod.containers:
-            rows.append(
-                LogLine(
-                    cluster_id=pod.cluster.cluster_id,
-                    namespace=pod.namespace,
-                    pod=pod.name,
-                    container=c["name"],
-                    time_ns=stamp,
-                    body=demo_line(pod.uid, c["name"], pod.log_seq + i),
-                )
-            )
+    stamps = [first + (i + 1) * LINE_EVERY_NS for i in range(count)]
+    by_container = {
+        c["name"]: [
+            (stamp, demo_line(pod.uid, c["name"], pod.log_seq + i))
+            for i, stamp in enumerate(stamps)
+        ]
+        for c in pod.containers
+    }
     written_ns, seq = first + count * LINE_EVERY_NS, pod.log_seq + count
     with transaction.atomic():
         # Readers in several processes (the logs page, each `kubectl logs -f`) catch the
@@ -99,7 +94,9 @@ def write_logs(pod: Pod, until_ns: int | None = None) -> None:
             logs_written_ns=written_ns, log_seq=seq
         )
         if claimed:
-            LogLine.objects.bulk_create(rows, batch_size=1000)
+            key = (pod.cluster.cluster_id, pod.namespace, pod.name)
+            for container, lines in by_container.items():
+                logstore.append(*key, container, lines)
     if claimed:
         pod.logs_written_ns, pod.log_seq = written_ns, seq
     else:
@@ -109,11 +106,6 @@ def write_logs(pod: Pod, until_ns: int | None = None) -> None:
 def append_line(pod: Pod, container: str, body: str) -> LogLine:
     """Write one given line now, after the demo lines due so far (so times stay in order)."""
     write_logs(pod)
-    return LogLine.objects.create(
-        cluster_id=pod.cluster.cluster_id,
-        namespace=pod.namespace,
-        pod=pod.name,
-        container=container,
-        time_ns=max(time.time_ns(), pod.logs_written_ns + 1),
-        body=body,
-    )
+    at = max(time.time_ns(), pod.logs_written_ns + 1)
+    key = (pod.cluster.cluster_id, pod.namespace, pod.name, container)
+    return logstore.append(*key, [(at, body)])[0]

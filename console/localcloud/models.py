@@ -138,16 +138,32 @@ class Pod(models.Model):
         ]
 
 
-class LogLine(models.Model):
+class LogStream(models.Model):
+    """One container's log, named once: its lines carry this small id, not four strings."""
+
     cluster_id = models.CharField(max_length=40)
     namespace = models.CharField(max_length=63)
     pod = models.CharField(max_length=253)
     container = models.CharField(max_length=100)
-    time_ns = models.BigIntegerField()
-    body = models.TextField()
 
     class Meta:
-        indexes = [models.Index(fields=["cluster_id", "namespace", "pod", "container", "time_ns"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cluster_id", "namespace", "pod", "container"], name="unique_log_stream"
+            )
+        ]
+
+
+class LogLine(models.Model):
+    """A stored log line. Its id is (stream id << 32) + its place in the stream, and a
+    stream's times never go back (console/localcloud/logstore.py), so the primary key is
+    the (stream, time) order and needs no index of its own. Write through logstore."""
+
+    stream = models.ForeignKey(
+        LogStream, on_delete=models.CASCADE, related_name="lines", db_index=False
+    )
+    time_ns = models.BigIntegerField()
+    body = models.TextField()
 
 
 class KubeObject(models.Model):

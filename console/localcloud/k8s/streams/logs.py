@@ -14,8 +14,9 @@ from datetime import UTC, datetime
 from asgiref.sync import sync_to_async
 from django.http import HttpResponse, QueryDict, StreamingHttpResponse
 
+from ...logstore import stream_lines
 from ...logwriter import write_logs
-from ...models import Cluster, LogLine, Pod
+from ...models import Cluster, Pod
 from .base import slot, status, too_many
 
 FOLLOW_EVERY = 1.0  # seconds between looks for new lines (demo pods write one per 2 s)
@@ -133,12 +134,7 @@ Cursor = tuple[int, int]  # (time_ns, id) of the last row sent
 
 
 def _lines(wanted: LogRequest):
-    return LogLine.objects.filter(
-        cluster_id=wanted.cluster_id,
-        namespace=wanted.namespace,
-        pod=wanted.pod,
-        container=wanted.container,
-    )
+    return stream_lines(wanted.cluster_id, wanted.namespace, wanted.pod, wanted.container)
 
 
 def _catch_up(wanted: LogRequest) -> bool:
