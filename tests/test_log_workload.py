@@ -312,6 +312,8 @@ async def test_viewers_of_a_workload_tail_see_each_pods_lines_once_in_time_order
     query = tail_query(one, kw="wtail")
     sockets = [await open_tail(user, query) for user in (viewer, operator)]
     assert len(tail._pollers) == 1 and next(iter(tail._pollers.values())).viewers == 2
+    async with _one_writer:  # another container of the same pods: not this tail's
+        await asyncio.to_thread(append_line, one, "log-shipper", "wtail 0 shipper")
     for pod, body in [(one, "wtail 1"), (two, "wtail 2"), (one, "wtail 3")]:
         await write(pod, body)
     expected = [(one.name, "wtail 1"), (two.name, "wtail 2"), (one.name, "wtail 3")]

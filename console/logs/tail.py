@@ -245,6 +245,8 @@ class LogTailConsumer(AsyncJsonWebsocketConsumer):
         target, keep = form.target_workload, form.line_filter()
         params = {k: v for k, v in form.params().items() if k not in ("Start", "End", "LineLimit")}
         params.pop("CompanyID", None)
+        if target:  # the container box narrows a workload's tail: part of its name
+            params["Container"] = form.cleaned_data["container"]
 
         # The same calls the polling tail makes, as this user: their rights and tenant
         # decide (a refusal closes the socket; the page then polls and shows it).
