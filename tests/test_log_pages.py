@@ -177,7 +177,7 @@ def test_the_histogram_counts_settled_slices_once(viewer_client, pod):
     cold = counting_calls()
     again = viewer_client.get(url).content.decode()
     warm = counting_calls() - cold
-    # 2-minute slices: only the last 5 minutes (and the slice they begin in) are counted again
+    # 2-minute slices: only the last 2 minutes (and the slice they begin in) are counted again
     assert 30 <= cold <= 32 and warm <= 5
     titles = re.findall(r"<title>([^<]+)</title>", first)
     assert re.findall(r"<title>([^<]+)</title>", again)[:20] == titles[:20]

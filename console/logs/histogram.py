@@ -24,10 +24,13 @@ BARS = 30
 AT_ONCE = 10  # concurrent counting calls, so one cold page does not flood the cloud
 WIDTH, HEIGHT = 600, 60
 # A slice is settled, and its count cached, once its end is this far in the past. Lines
-# reach the cloud's store after the agent's flush interval (seconds); an agent that was
-# down or retrying sends its backlog later, so a few minutes keeps late lines counted.
-SETTLED_NS = 5 * 60 * 1_000_000_000
-CACHED_SECONDS = 6 * 3600  # settled counts change only when retention drops old lines
+# reach the cloud's store after the log agent's flush interval (seconds) and a few quick
+# retries; a backlog later than that (an agent down for long) is counted again when a
+# recent slice's short-lived entry expires.
+SETTLED_NS = 2 * 60 * 1_000_000_000
+RECENT_NS = 3600 * 1_000_000_000
+RECENT_SECONDS = 10 * 60  # how long a slice of the last hour keeps its count
+CACHED_SECONDS = 6 * 3600  # older counts change only when retention drops old lines
 SECOND_NS = 1_000_000_000
 
 
@@ -108,7 +111,9 @@ async def count_bars(
                 request, "GetContainerLogs", **{**params, "Start": a, "End": b, "LineLimit": 1}
             )
         if b <= settled_before:
-            await cache.aset(key, answer.TotalCount, timeout=CACHED_SECONDS)
+            recent = b > settled_before - RECENT_NS
+            timeout = RECENT_SECONDS if recent else CACHED_SECONDS
+            await cache.aset(key, answer.TotalCount, timeout=timeout)
         return answer.TotalCount
 
     async def bar(a: int, b: int) -> Bar:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -97,15 +98,25 @@ async def log_search(request: HttpRequest) -> HttpResponse:
         "zone_name": str(browser_zone(request)),
     }
     searching = form.is_bound and form.is_valid()
+    started = time.perf_counter()
     if request.htmx:
         context.update(await _results(request, form) if searching else {})
-        return render(request, "logs/_results.html", context)
+        return _timed(render(request, "logs/_results.html", context), context, started)
     # The whole page: the search and the cluster picker's list at the same time.
     results, clusters = await asyncio.gather(
         _results(request, form) if searching else asyncio.sleep(0, {}), _clusters(request)
     )
     context.update(results, **clusters)
-    return render(request, "logs/search.html", context)
+    return _timed(render(request, "logs/search.html", context), context, started)
+
+
+def _timed(response: HttpResponse, context: dict, started: float) -> HttpResponse:
+    """Server-Timing: the search's wait for the cloud apart from the page's own time (the
+    browser's developer tools and bench/logs.py read it)."""
+    total = (time.perf_counter() - started) * 1000
+    cloud = context.get("cloud_ms", 0.0)
+    response["Server-Timing"] = f"cloud;dur={cloud:.1f}, page;dur={total:.1f}"
+    return response
 
 
 async def _clusters(request: HttpRequest) -> dict:
@@ -124,11 +135,13 @@ async def _results(request: HttpRequest, form: LogSearchForm) -> dict:
         "tail": data["tail"] and not data.get("until"),
         "query": _query(request),
     }
+    asked = time.perf_counter()
     try:
         streams, more, found = await workload.form_search(request, form)
     except (CloudError, CloudUnavailable, WorkloadError, PermissionDenied) as exc:
         context["error"] = _failure(exc)
         return context
+    context["cloud_ms"] = (time.perf_counter() - asked) * 1000
     after, skip = _cursor(found.lines, form.window()[1])
     context.update(
         total=found.total,
