@@ -123,10 +123,12 @@ async def nodes_usage(request: HttpRequest, cluster_id: str) -> HttpResponse:
             cpu = [charts.cores(v) for v in node["cpu"]]
             memory = [charts.gib(v) for v in node["memory"]]
             rows.append({"name": name, "cpu": charts.sparkline(node["at"], cpu, "cores"),
-                         "memory": charts.sparkline(node["at"], memory, "GiB")})  # fmt: skip
+                         "memory": charts.sparkline(node["at"], memory, "GiB"),
+                         "cpu_now": node["cpu"][-1]})  # fmt: skip
         busiest = sorted(kept["pods_now"].items(), key=lambda p: p[1][0], reverse=True)
         context.update(
             nodes=rows,
+            sampled=kept["at"][-1],
             busiest=[(pod, charts.number(charts.cores(v[0])), charts.number(charts.gib(v[1])))
                      for pod, v in busiest[:BUSIEST]],
         )  # fmt: skip
@@ -155,8 +157,9 @@ async def pods_usage(request: HttpRequest, cluster_id: str) -> HttpResponse:
             namespace, short = name.split("/", 1)
             rows.append({"namespace": namespace, "name": short,
                          "cpu": charts.sparkline(pod["at"], cpu, "cores"),
-                         "memory": charts.sparkline(pod["at"], memory, "GiB")})  # fmt: skip
-        context.update(pods=rows, more=max(0, len(ordered) - PODS_SHOWN))
+                         "memory": charts.sparkline(pod["at"], memory, "GiB"),
+                         "cpu_now": kept["pods_now"][name][0]})  # fmt: skip
+        context.update(pods=rows, more=max(0, len(ordered) - PODS_SHOWN), sampled=kept["at"][-1])
     return _fragment(request, "usage/_pods.html", context, _("Pods by usage"))
 
 
