@@ -145,3 +145,20 @@ def test_a_gap_breaks_the_line_and_a_far_maximum_is_named_not_drawn():
     assert chart.top == pytest.approx(0.3 * charts.HEADROOM)
     assert "used 0.300" in chart.moments[-1].text and "maximum 64.0" in chart.moments[-1].text
     assert len(chart.moments) == 5 and chart.rows[0][1] == ["0.300", "64.0"]
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_viewed_cluster_is_sampled_in_the_background_until_nobody_looks(cloud, settings):
+    settings.CONSOLE_USAGE_SECONDS = 0.2
+    cluster = await Cluster.objects.aget(name="prod-web")
+    scope = Scope(DEMO_TENANT, "cn-bj2", cluster.cluster_id)
+    await sampler.viewed(scope)
+    for _ in range(50):
+        if await history.cluster(scope):
+            break
+        await asyncio.sleep(0.1)
+    assert len((await history.cluster(scope))["at"]) == 1
+    await cache.adelete(f"usage:viewed:{scope.key}")  # the watch ran out
+    task = sampler._tasks[scope]
+    await asyncio.wait_for(task, timeout=5)
+    assert await cache.aget(f"usage:lease:{scope.key}") is None  # freed for others
