@@ -30,6 +30,8 @@ SAME_IN_BOTH = {
     *("K8S", "ID", "IDs", "CPU", "CPUs", "GPU", "GPUs", "VPC", "EIP", "YAML", "JSON", "CSV"),
     *("API", "IP", "DNS", "CIDR", "HA", "SSD", "HDD", "UTC", "GiB", "MiB", "KiB", "ms", "s", "x"),
     *("kubectl", "Kubeconfig", "kubeconfig", "RetCode", "Pod", "Pods"),
+    # Kubernetes kinds are names, as in kubectl's Chinese documentation.
+    *("ReplicaSet", "Deployment", "StatefulSet", "DaemonSet", "Job"),
 }
 
 
@@ -82,8 +84,10 @@ class _TextFinder(HTMLParser):
         self.found.append(data)
 
     def handle_starttag(self, tag, attrs):
+        # A <button>'s value is sent, not shown; an input button shows its value.
+        shows_value = tag == "input" and dict(attrs).get("type") in {"submit", "button", "reset"}
         for name, value in attrs:
-            if name in self.HUMAN_ATTRIBUTES or (name == "value" and tag == "button"):
+            if name in self.HUMAN_ATTRIBUTES or (name == "value" and shows_value):
                 self.found.append(value or "")
 
 
