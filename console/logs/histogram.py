@@ -31,6 +31,7 @@ SETTLED_NS = 2 * 60 * 1_000_000_000
 RECENT_NS = 3600 * 1_000_000_000
 RECENT_SECONDS = 10 * 60  # how long a slice of the last hour keeps its count
 CACHED_SECONDS = 6 * 3600  # older counts change only when retention drops old lines
+FINE_NS = 60 * 1_000_000_000  # the step by which a filling slice's settled part grows
 SECOND_NS = 1_000_000_000
 
 
@@ -94,7 +95,7 @@ async def count_bars(
     company, region = await cloudcall.acting_for(request, "GetContainerLogs")
     settled_before = (now or time.time_ns()) - SETTLED_NS
     spans = slices(start, end)
-    width = slice_width(start, end)
+    fine = max(1, min(slice_width(start, end) // 10, FINE_NS))
     keys = {span: cache_key(company, region, params, *span) for span in spans}
     cached = await cache.aget_many([keys[s] for s in spans if s[1] <= settled_before])
     gate = asyncio.Semaphore(AT_ONCE)
@@ -116,16 +117,30 @@ async def count_bars(
             await cache.aset(key, answer.TotalCount, timeout=timeout)
         return answer.TotalCount
 
+    async def settled_part(a: int, split: int) -> int:
+        """[a, split) of a slice still filling: the count kept for the previous step of
+        the fine grid plus that step, when it is kept; else counted whole."""
+        key = cache_key(company, region, params, a, split)
+        if (kept := await cache.aget(key)) is not None:
+            return kept
+        previous = split - fine
+        if previous > a:
+            before = await cache.aget(cache_key(company, region, params, a, previous))
+            if before is not None:
+                total = before + await count(previous, split)
+                await cache.aset(key, total, timeout=RECENT_SECONDS)
+                return total
+        return await count(a, split, key)
+
     async def bar(a: int, b: int) -> Bar:
         if b <= settled_before:
             return Bar(a, b, await count(a, b, keys[(a, b)]))
-        # Still filling: its settled part (on a grid ten times finer, so the cached part
-        # moves on only every tenth of a slice) plus the young rest, counted each time.
-        fine = max(1, width // 10)
+        # Still filling: its settled part (kept, and grown a step of the fine grid at a
+        # time) plus the young rest, counted each time.
         split = max(a, settled_before // fine * fine)
         if split == a:
             return Bar(a, b, await count(a, b))
-        older, young = await asyncio.gather(count(a, split), count(split, b))
+        older, young = await asyncio.gather(settled_part(a, split), count(split, b))
         return Bar(a, b, older + young)
 
     bars = await asyncio.gather(*(bar(a, b) for a, b in spans))
