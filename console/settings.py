@@ -70,9 +70,10 @@ INSTALLED_APPS = [
 ]
 
 # Django's own middleware and WhiteNoise, as subclasses that run on the event loop
-# (console/web/inline.py): the stock ones hop to a thread for every hook.
+# (console/web/inline.py): the stock ones hop to a thread for every hook. Security, CSRF
+# and X-Frame-Options stay Django's own: the deploy checks look for them by name.
 MIDDLEWARE = [
-    "console.web.inline.SecurityMiddleware",
+    "django.middleware.security.SecurityMiddleware",
     "console.web.security.ContentSecurityPolicyMiddleware",
     "console.web.inline.StaticFilesMiddleware",
     "console.web.inline.SessionMiddleware",
@@ -81,11 +82,11 @@ MIDDLEWARE = [
     # The time zone: the browser's, from console.js's cookie (UTC until it has said).
     "console.web.timezones.BrowserZoneMiddleware",
     "console.web.inline.CommonMiddleware",
-    "console.web.inline.CsrfViewMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
     "console.web.inline.AuthenticationMiddleware",
     "console.web.inline.LoginRequiredMiddleware",
     "console.web.inline.MessageMiddleware",
-    "console.web.inline.XFrameOptionsMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 

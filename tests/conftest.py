@@ -6,6 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from console.accounts import tenancy
 from console.accounts.management.commands.demo_users import demo_password
 from console.accounts.models import Role, User
 from console.localcloud import seed as demo
@@ -50,8 +51,10 @@ def _embedded_cloud(settings, _key_folder):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    # Another test's kept aggregates (the overview's, the watcher's snapshot) must not show.
+    # Another test's kept aggregates (the overview's, the watcher's snapshot) and tenant
+    # keys must not show.
     cache.clear()
+    tenancy.forget_signing_key()
 
 
 @pytest.fixture

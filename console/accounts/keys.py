@@ -21,7 +21,7 @@ from console.web.access import admin_required
 
 from .models import TenantKey
 from .secretbox import seal
-from .tenancy import ACTING_KEY, acting_company
+from .tenancy import ACTING_KEY, acting_company, forget_signing_key
 
 
 @admin_required
@@ -33,6 +33,7 @@ async def tenant_key(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("remove"):
             await TenantKey.objects.filter(company_id=company).adelete()
+            forget_signing_key(company)
             messages.success(request, _("The tenant key was removed; the console's key is used."))
             return redirect("tenant-key")
         public = request.POST.get("public_key", "").strip()[:200]
@@ -64,6 +65,7 @@ async def tenant_key(request: HttpRequest) -> HttpResponse:
                         "updated_by": user.username,
                     },
                 )
+                forget_signing_key(company)
                 messages.success(request, _("The tenant key was checked and saved."))
                 return redirect("tenant-key")
     status = 400 if context.get("error") else 200

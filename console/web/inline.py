@@ -5,7 +5,9 @@ each of its hooks, and a sync-only one (WhiteNoise) makes every request below it
 from sync to async and back: about twenty thread hops per page, and as many again for
 each call to the embedded cloud, which these hooks do not need. The subclasses here run
 the hooks that only read headers, cookies and settings inline, and keep the hop where a
-hook may touch the database (saving a modified session, messages kept in the session)."""
+hook may touch the database (saving a modified session, messages kept in the session).
+Security, CSRF and X-Frame-Options stay Django's own classes: `check --deploy` finds
+them by their dotted names and checks their settings only then."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from django.conf import settings
 from django.contrib.auth import middleware as auth
 from django.contrib.messages import middleware as messages
 from django.contrib.sessions import middleware as sessions
-from django.middleware import clickjacking, common, csrf, locale, security
+from django.middleware import common, locale
 from whitenoise.middleware import WhiteNoiseMiddleware
 
 
@@ -36,10 +38,6 @@ class Inline:
         return False
 
 
-class SecurityMiddleware(Inline, security.SecurityMiddleware):
-    pass
-
-
 class SessionMiddleware(Inline, sessions.SessionMiddleware):
     def response_needs_thread(self, request) -> bool:
         # Only saving touches the database; otherwise it sets headers and cookies.
@@ -55,21 +53,16 @@ class CommonMiddleware(Inline, common.CommonMiddleware):
     pass
 
 
-class CsrfViewMiddleware(Inline, csrf.CsrfViewMiddleware):
-    # The token lives in a cookie (CSRF_USE_SESSIONS is off): no hook reads the session.
-    async def process_view(self, request, callback, callback_args, callback_kwargs):
-        return super().process_view(request, callback, callback_args, callback_kwargs)
-
-
 class AuthenticationMiddleware(Inline, auth.AuthenticationMiddleware):
     pass
 
 
 class LoginRequiredMiddleware(Inline, auth.LoginRequiredMiddleware):
     async def process_view(self, request, view_func, view_args, view_kwargs):
-        user = await request.auser()
-        # request.user (templates, sync code) then finds the same user without a query.
-        request._cached_user = user
+        # The session and the user in one trip to the thread (request.auser() makes two),
+        # kept where request.user and request.auser() both find it.
+        user = await sync_to_async(auth.get_user)(request)
+        request._acached_user = user
         if user.is_authenticated or not getattr(view_func, "login_required", True):
             return None
         return self.handle_no_permission(request, view_func)
@@ -81,10 +74,6 @@ class MessageMiddleware(Inline, messages.MessageMiddleware):
         # loading; a page that showed none and added none stores nothing.
         storage = getattr(request, "_messages", None)
         return storage is not None and (storage.used or storage.added_new)
-
-
-class XFrameOptionsMiddleware(Inline, clickjacking.XFrameOptionsMiddleware):
-    pass
 
 
 class StaticFilesMiddleware(WhiteNoiseMiddleware):
