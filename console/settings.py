@@ -132,8 +132,9 @@ elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
         "min_size": envint("CONSOLE_DB_POOL_MIN", 2),
         "max_size": envint("CONSOLE_DB_POOL_MAX", 10),
         # While PostgreSQL restarts a page waits this long, then reads "database
-        # unavailable" (console/web/outage.py) rather than hanging.
-        "timeout": envint("CONSOLE_DB_POOL_TIMEOUT", 5),
+        # unavailable" (console/web/outage.py) rather than hanging. Not shorter: under
+        # load, requests that wait on a slow cloud hold the pool's connections as long.
+        "timeout": envint("CONSOLE_DB_POOL_TIMEOUT", 10),
     }
     # Each connection is checked as it leaves the pool (Django passes psycopg_pool's
     # check_connection), so one that a restart of PostgreSQL closed is replaced instead

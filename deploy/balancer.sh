@@ -8,9 +8,11 @@ dir="${BALANCER_DIR:-var/balancer}"
 mkdir -p "$dir/tmp"
 servers=""
 for port in ${WORKER_PORTS:-8001 8002}; do
-  # One failed attempt takes a worker out for 5 s (then nginx tries it again): a killed
-  # worker costs the requests in flight on it, not one failure per user.
-  servers="$servers        server 127.0.0.1:$port max_fails=1 fail_timeout=5s;\n"
+  # No failure accounting (max_fails=0): a request that a dead worker refuses goes on to
+  # the next at once (nginx.conf's proxy_next_upstream), which costs a refused connect.
+  # Counting failures took busy workers out too (a websocket handshake Daphne drops
+  # after 5 s under load), and with every worker out nginx answers 502 to everyone.
+  servers="$servers        server 127.0.0.1:$port max_fails=0;\n"
 done
 sed -e "s/@LISTEN@/127.0.0.1:${BALANCER_PORT:-8080}/" -e "s/^@WORKERS@$/$servers/" \
   deploy/nginx.conf > "$dir/nginx.conf"

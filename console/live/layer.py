@@ -13,6 +13,7 @@ import asyncio
 import logging
 from collections import defaultdict
 
+import redis
 from channels_redis.core import RedisChannelLayer
 
 from console.web.sharedcache import UNREACHABLE
@@ -64,6 +65,8 @@ class PatientRedisChannelLayer(RedisChannelLayer):
                         await super().group_add(group, channel)
                     log.warning("channel layer: Redis back, %s listening again", channel)
                 return await super().receive(channel)
+            except redis.exceptions.TimeoutError:
+                continue  # a slow read under load, not Redis gone: wait again
             except UNREACHABLE as exc:
                 if channel in self.told:
                     self.told.discard(channel)
