@@ -26,6 +26,7 @@ from .render import lines_html
 from .workload import Line, WorkloadError
 
 CLUSTER_PICKER_LIMIT = 1000
+IN_DOCUMENT = 1000  # lines shown at once: static/js/loglist.js's WINDOW
 SEARCH_FIELDS = ("cluster", "namespace", "pod", "container", "workload")
 
 
@@ -46,11 +47,12 @@ def _query(request: HttpRequest, **changes) -> str:
     return query.urlencode()
 
 
-def _lines(form: LogSearchForm, lines: list[Line]) -> SafeString:
-    """A workload's lines carry their pod's tag (and container's, when pods have several)."""
+def _lines(form: LogSearchForm, lines: list[Line], all_lines: list[Line] = ()) -> SafeString:
+    """A workload's lines carry their pod's tag (and container's, when pods have several,
+    among `all_lines` when these are a part of them)."""
     zone, words = form.zone, form.cleaned_data["kw"]
     tagged = form.target_workload is not None
-    several = tagged and len({line.stream.container for line in lines}) > 1
+    several = tagged and len({line.stream.container for line in all_lines or lines}) > 1
     if not tagged:
         return lines_html(
             [(x.ns, format_instant(x.ns, zone), body_html(x.body, words)) for x in lines]
@@ -146,7 +148,10 @@ async def _results(request: HttpRequest, form: LogSearchForm) -> dict:
     context.update(
         total=found.total,
         shown=len(found.lines),
-        lines=_lines(form, found.lines),
+        # Past the window the page shows at once, the older lines come in a <template>:
+        # parsed, but not styled or laid out until the reader scrolls to them.
+        older_lines=_lines(form, found.lines[:-IN_DOCUMENT], found.lines),
+        lines=_lines(form, found.lines[-IN_DOCUMENT:], found.lines),
         tail_query=_query(request, after=after, skip=skip),
         workload=form.cleaned_data["workload"],
         pods=sorted({s.pod for s in streams}),

@@ -7,7 +7,7 @@
 // their lines through window.logList.
 (() => {
   const MAX_KEPT = 20000;
-  const WINDOW = 1000;
+  const WINDOW = 1000; // console/logs/views.py's IN_DOCUMENT
   const CHUNK = 500;
   const EDGE_PX = 400; // this near an end of the window, the next chunk comes in
   let above = []; // detached lines older than the window, oldest first
@@ -85,14 +85,17 @@
     return add(fresh, following);
   }
 
-  // A new result in the page: everything but its newest WINDOW lines waits above.
+  // A new result in the page: everything but its newest WINDOW lines waits above (the
+  // server sends the older ones in a <template>, never styled or laid out).
   function reset() {
-    above = [];
+    const older = document.getElementById("log-older");
+    above = older ? Array.from(older.content.children) : [];
+    older?.remove();
     below = [];
     const element = list();
     if (!element) return;
     const excess = element.children.length - WINDOW;
-    if (excess > 0) above = detach(Array.from(element.children).slice(0, excess));
+    if (excess > 0) above = above.concat(detach(Array.from(element.children).slice(0, excess)));
   }
 
   // The newest lines in the document again (the reader asked to jump to them).
