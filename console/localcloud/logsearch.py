@@ -131,19 +131,21 @@ def _search_indexed(q: LogQuery, low: int, high: int) -> tuple[int, list[tuple[i
 
 
 def _rarest_trigrams(q: LogQuery) -> list[str]:
-    """The rarest trigram of each indexable keyword, then the next rarest of all, up to
-    TRIGRAMS_ASKED (more if there are more keywords)."""
+    """The rarest trigram of each indexable keyword, then rarer ones of the rest, up to
+    TRIGRAMS_ASKED (more if there are more keywords): another list is worth intersecting
+    only when it holds at most half the lines of the rarest asked so far."""
+    holding = _lines_holding(q)
     per_word = [
-        sorted({w[i : i + TRIGRAM] for i in range(len(w) - TRIGRAM + 1)}, key=_lines_holding(q))
+        sorted({w[i : i + TRIGRAM] for i in range(len(w) - TRIGRAM + 1)}, key=holding)
         for w in q.keywords
         if len(w) >= TRIGRAM
     ]
     asked = list(dict.fromkeys(trigrams[0] for trigrams in per_word))
-    rest = sorted({t for trigrams in per_word for t in trigrams[1:]}, key=_lines_holding(q))
+    rest = sorted({t for trigrams in per_word for t in trigrams[1:]}, key=holding)
     for trigram in rest:
         if len(asked) >= TRIGRAMS_ASKED:
             break
-        if trigram not in asked:
+        if trigram not in asked and holding(trigram) * 2 <= min(map(holding, asked)):
             asked.append(trigram)
     return asked
 
