@@ -28,7 +28,7 @@ def fields_of(body: str) -> list[tuple[str, str]] | None:
         return None
     try:
         obj = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # a line nested past the parser's depth is text
         return None
     if not isinstance(obj, dict):
         return None

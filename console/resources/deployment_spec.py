@@ -87,7 +87,7 @@ class DeploymentForm(forms.Form):
         parts = [p.strip() for p in self.cleaned_data["ports"].split(",") if p.strip()]
         if len(parts) > MAX_PORTS:
             raise ValidationError(_("At most %(count)d ports.") % {"count": MAX_PORTS})
-        if any(not p.isdigit() or not 1 <= int(p) <= 65535 for p in parts):
+        if any(not (p.isascii() and p.isdigit()) or not 1 <= int(p) <= 65535 for p in parts):
             raise ValidationError(_("Ports are numbers from 1 to 65535, separated by commas."))
         return list(dict.fromkeys(int(p) for p in parts))
 

@@ -4,6 +4,7 @@ its own so one mistake does not hide the others, with the line it starts on."""
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -56,6 +57,14 @@ class _NoAliasLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+# An unquoted date stays text, as kubectl sends it (YAML 1.1 would make it a timestamp,
+# which JSON cannot carry).
+_NoAliasLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def split(text: str) -> list[tuple[int, str]]:
     """(first line number, text) of each document that has anything in it."""
     pieces: list[tuple[int, list[str]]] = [(1, [])]
@@ -101,6 +110,14 @@ def _document(index: int, start: int, text: str) -> Document:
         return doc
     if not isinstance(obj, dict):
         doc.error = _("A document must be one object (a mapping), not a list or a value.")
+        return doc
+    try:
+        json.dumps(obj, allow_nan=False)
+    except (TypeError, ValueError):
+        doc.error = _(
+            "This document has a value JSON cannot carry (binary data, a set, a !!timestamp,"
+            " .nan or .inf): quote it as text."
+        )
         return doc
     doc.obj = obj
     missing = [key for key in ("apiVersion", "kind") if not isinstance(obj.get(key), str)]

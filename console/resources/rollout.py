@@ -90,7 +90,7 @@ async def rollback(
         raise Http404("Only deployments roll back here")
     back = _page(cluster_id, kind_key, namespace, name)
     wanted = request.POST.get("revision", "")
-    if not wanted.isdigit() or request.POST.get("confirm") != wanted:
+    if not (wanted.isascii() and wanted.isdigit()) or request.POST.get("confirm") != wanted:
         messages.error(request, _("Pick a revision and confirm it; nothing was rolled back."))
         return redirect(back)
     kind = KINDS[kind_key]

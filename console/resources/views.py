@@ -205,7 +205,7 @@ async def object_scale(
     kind = _kind(kind_key)
     back = _objects_url(cluster_id, namespace, _tab_of(kind))
     text = request.POST.get("replicas", "").strip()
-    if not text.isdigit() or int(text) > MAX_REPLICAS:
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_REPLICAS:
         messages.error(
             request,
             _("Replicas is a whole number from 0 to %(max)s; %(name)s was not scaled.")

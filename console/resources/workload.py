@@ -85,7 +85,7 @@ async def replicasets_of(request: HttpRequest, cluster_id: str, deployment: dict
 
 def revision_of(obj: dict) -> int:
     text = str((obj["metadata"].get("annotations") or {}).get(REVISION, ""))
-    return int(text) if text.isdigit() else 0
+    return int(text) if text.isascii() and text.isdigit() else 0
 
 
 def revisions(deployment: dict, replicasets: list[dict]) -> list[dict]:

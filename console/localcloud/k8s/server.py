@@ -274,12 +274,17 @@ def _continue_offset(token: str) -> int:
         raise ApiError(400, "BadRequest", "the continue token is not valid") from None
 
 
+def _not_json(constant: str):
+    """NaN and Infinity, which Python's parser accepts and JSON (and the store) does not."""
+    raise ValueError(constant)
+
+
 def _body(request: Request) -> dict:
     try:
         if request.content_type.split(";")[0].strip() == codec_protobuf.CONTENT_TYPE:
             body = codec_protobuf.decode(request.body)
         else:
-            body = json.loads(request.body or b"null")
+            body = json.loads(request.body or b"null", parse_constant=_not_json)
     except codec_protobuf.ProtobufError as exc:
         raise ApiError(400, "BadRequest", str(exc)) from None
     except ValueError:

@@ -1,0 +1,137 @@
+"""Attacks on the workload actions, usage charts and workload logs, replayed as a tenant's
+viewer or operator would try them: another tenant's cluster, writes without the role or
+without CSRF, and hostile input (YAML values JSON cannot carry, deeply nested JSON log
+lines, digits that are not ASCII). Each must change nothing and answer a page, not a 500."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+import pytest
+from django.test import Client
+
+from console.localcloud.k8s.server import Request, handle
+from console.localcloud.logwriter import append_line
+from console.localcloud.models import Cluster, KubeObject, Pod
+from tests.conftest import logged_in
+from tests.test_workload_actions import DEPLOY_PATH, get, make_shop, stored, url
+
+CONFIGMAP = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: odd-values\ndata:\n"
+
+
+@pytest.fixture
+def cluster(cloud) -> Cluster:
+    return Cluster.objects.get(name="prod-web")
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["2024-01-01", "2024-01-01T10:00:00Z", "!!binary aGk=", ".nan", "!!set {a: null}"],
+)
+def test_yaml_values_json_cannot_carry_are_a_message(operator_client, cluster, value):
+    text = f"{CONFIGMAP}  when: {value}\n"
+    for action in ("dry_run", "create"):
+        response = operator_client.post(
+            url(cluster, "new/yaml/"), {"manifest": text, "namespace": "default", "action": action}
+        )
+        assert response.status_code in (200, 400), value
+    # An unquoted date is the text kubectl would send; the others are refused per document.
+    assert stored(cluster, "odd-values") == value.startswith("2024")
+
+
+def test_unicode_digits_are_not_a_revision(operator_client, viewer_client, cluster):
+    make_shop(operator_client, cluster)
+    path = url(cluster, "deployments/default/shop/rollback/")
+    response = operator_client.post(path, {"revision": "²", "confirm": "²"})
+    assert response.status_code == 302
+    # A ReplicaSet annotated with such a "revision" by anyone with kubectl: the page reads.
+    rs_path = "/apis/apps/v1/namespaces/default/replicasets"
+    rs = get(cluster, rs_path)["items"][0]
+    rs["metadata"]["annotations"]["deployment.kubernetes.io/revision"] = "²"
+    name = rs["metadata"]["name"]
+    handle(cluster, Request("PUT", f"{rs_path}/{name}", body=json.dumps(rs).encode()))
+    assert viewer_client.get(url(cluster, "deployments/default/shop/")).status_code == 200
+    assert operator_client.post(path, {"revision": "1", "confirm": "1"}).status_code == 302
+    scale = operator_client.post(url(cluster, "deployments/default/shop/scale/"), {"replicas": "²"})
+    assert scale.status_code == 302
+    form = {"name": "sup", "namespace": "default", "image": "nginx", "replicas": "1",
+            "ports": "8²", "action": "create"}  # fmt: skip
+    assert operator_client.post(url(cluster, "new/deployment/"), form).status_code == 400
+    preview = operator_client.post(url(cluster, "new/deployment/preview/"), form)
+    assert preview.status_code == 200 and "Fix the fields" in preview.content.decode()
+    assert not stored(cluster, "sup")
+
+
+def test_another_tenant_cannot_act_on_a_clusters_workloads(operator_client, outsider, cluster):
+    make_shop(operator_client, cluster)
+    revision = get(cluster, DEPLOY_PATH)["metadata"]["resourceVersion"]
+    pods = set(Pod.objects.filter(cluster=cluster).values_list("name", flat=True))
+    other = logged_in(outsider)
+    manifest = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: planted\n"
+    for path, data in [
+        ("new/yaml/", {"manifest": manifest, "namespace": "default", "action": "create"}),
+        ("new/deployment/", {"name": "planted", "namespace": "default", "image": "n",
+                             "replicas": "1", "action": "create"}),
+        ("deployments/default/shop/restart/", {"confirm": "restart"}),
+        ("deployments/default/shop/rollback/", {"revision": "1", "confirm": "1"}),
+    ]:  # fmt: skip
+        other.post(url(cluster, path), data)
+    assert not stored(cluster, "planted")
+    assert get(cluster, DEPLOY_PATH)["metadata"]["resourceVersion"] == revision
+    assert set(Pod.objects.filter(cluster=cluster).values_list("name", flat=True)) == pods
+    page = other.get(url(cluster, "deployments/default/shop/")).content.decode()
+    assert "nginx:1.26" not in page
+    for rest in ("", "pods/", "nodes/", "pods/default/web-6f7d9c-q8m3z/"):
+        html = other.get(f"/clusters/{cluster.cluster_id}/usage/{rest}").content.decode()
+        assert 'class="moment"' not in html and "spark-value" not in html, rest
+        if "default" not in rest:  # the pod's own page names the pod the address names
+            assert "web-6f7d9c" not in html, rest
+
+
+def test_every_new_write_needs_the_csrf_token(operator, cluster):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(operator)
+    for path, data in [
+        ("new/yaml/", {"manifest": CONFIGMAP + "  a: b\n", "namespace": "default",
+                       "action": "create"}),
+        ("new/deployment/", {"name": "x", "namespace": "default", "image": "n",
+                             "replicas": "1", "action": "create"}),
+        ("new/deployment/preview/", {"name": "x", "image": "n"}),
+        ("deployments/default/web/restart/", {"confirm": "restart"}),
+        ("deployments/default/web/rollback/", {"revision": "1", "confirm": "1"}),
+    ]:  # fmt: skip
+        assert client.post(url(cluster, path), data).status_code == 403, path
+    assert not KubeObject.objects.filter(cluster=cluster, name__in=["x", "odd-values"]).exists()
+
+
+def test_a_viewer_cannot_write_by_get(viewer_client, cluster):
+    for path in ("deployments/default/web/restart/", "deployments/default/web/rollback/"):
+        assert viewer_client.get(url(cluster, path) + "?confirm=restart").status_code == 405
+    query = "?manifest=apiVersion%3A+v1&action=create"
+    assert viewer_client.get(url(cluster, "new/yaml/") + query).status_code == 403
+
+
+def test_a_deeply_nested_json_log_line_is_shown_as_text(viewer_client, cloud):
+    pod = Pod.objects.select_related("cluster").get(
+        name="web-6f7d9c-q8m3z", cluster__name="prod-web"
+    )
+    body = '{"deep-probe":' + "[" * 5000 + "]" * 5000 + "}"
+    append_line(pod, "nginx", body)
+    query = {
+        "cluster": pod.cluster.cluster_id,
+        "namespace": "default",
+        "workload": "deployment/web",
+        "container": "nginx",
+        "kw": "deep-probe",
+    }
+    for extra in ({}, {"field": "deep-probe:*"}):
+        response = viewer_client.get(f"/logs/?{urlencode({**query, **extra})}")
+        assert response.status_code == 200, extra
+    assert "deep-probe" in viewer_client.get(f"/logs/?{urlencode(query)}").content.decode()
+
+
+def test_nan_is_not_json_on_a_clusters_api(cluster):
+    body = b'{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"nan"},"data":{"a":NaN}}'
+    answer = handle(cluster, Request("POST", "/api/v1/namespaces/default/configmaps", body=body))
+    assert answer.code == 400 and not stored(cluster, "nan")
