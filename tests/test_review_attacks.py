@@ -135,3 +135,19 @@ def test_nan_is_not_json_on_a_clusters_api(cluster):
     body = b'{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"nan"},"data":{"a":NaN}}'
     answer = handle(cluster, Request("POST", "/api/v1/namespaces/default/configmaps", body=body))
     assert answer.code == 400 and not stored(cluster, "nan")
+
+
+def test_metrics_a_cluster_makes_up_are_a_note_not_a_500(viewer_client, cluster, monkeypatch):
+    from console.localcloud.k8s import metrics_api
+
+    # On a real cloud the tenant can serve metrics.k8s.io itself: values need not parse.
+    def hostile(*_args):
+        usage = {"cpu": "lots", "memory": "1Ki"}
+        meta = {"name": "p", "namespace": "default"}
+        return [{"metadata": meta, "containers": [{"name": "c", "usage": usage}]}]
+
+    monkeypatch.setattr(metrics_api, "pod_metrics", hostile)
+    for rest in ("", "pods/", "nodes/", "pods/default/p/"):
+        response = viewer_client.get(f"/clusters/{cluster.cluster_id}/usage/{rest}")
+        assert response.status_code == 200, rest
+        assert 'data-usage-note="error"' in response.content.decode(), rest

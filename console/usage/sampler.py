@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext as _
 
 from console.accounts import tenancy
 from console.cloud.client import CloudError, CloudUnavailable
@@ -151,6 +152,10 @@ async def sample_if_due(scope: Scope, token: str = PROCESS_TOKEN) -> bool:
         return True
     except (CloudError, CloudUnavailable) as exc:
         await history.record_failure(scope, "error", exc.message)
+        return True
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
+        # The cluster serves metrics.k8s.io itself: its answer is the tenant's to shape.
+        await history.record_failure(scope, "error", _("the metrics API's answer is malformed"))
         return True
     await history.record(scope, sample)
     return True
