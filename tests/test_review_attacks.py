@@ -151,3 +151,13 @@ def test_metrics_a_cluster_makes_up_are_a_note_not_a_500(viewer_client, cluster,
         response = viewer_client.get(f"/clusters/{cluster.cluster_id}/usage/{rest}")
         assert response.status_code == 200, rest
         assert 'data-usage-note="error"' in response.content.decode(), rest
+
+
+def test_a_workload_page_lists_a_bounded_number_of_pods(viewer_client, cluster, monkeypatch):
+    from console.resources import workload
+
+    monkeypatch.setattr(workload, "MAX_PODS", 1)  # "web" has two pods
+    html = viewer_client.get(url(cluster, "deployments/default/web/")).content.decode()
+    rows = html.split('id="table-workload-pods"')[1].split("</table>")[0]
+    assert rows.count("<tr data-name=") == 1
+    assert "The first 1 of 2 pods, by name." in html and '<small class="count">2</small>' in html

@@ -18,6 +18,7 @@ WORKLOADS = {"deployments", "statefulsets", "daemonsets", "replicasets", "jobs"}
 RESTARTABLE = {"deployments", "statefulsets", "daemonsets"}
 REVISION = "deployment.kubernetes.io/revision"
 HASH_LABEL = "pod-template-hash"
+MAX_PODS = 100  # rows on the page: a selector may match thousands (the logs page reads 20)
 
 
 async def details(request: HttpRequest, cluster_id: str, kind: Kind, obj: dict) -> dict:
@@ -66,7 +67,7 @@ async def _pods(request: HttpRequest, cluster_id: str, obj: dict) -> dict:
             }
         )
     pods.sort(key=lambda p: p["name"])
-    return {"pods": pods}
+    return {"pods": pods[:MAX_PODS], "pods_total": len(pods)}
 
 
 async def replicasets_of(request: HttpRequest, cluster_id: str, deployment: dict) -> list[dict]:
