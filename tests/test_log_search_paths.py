@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import IntegrityError, connection
 
 from console.localcloud import logsearch, logstore
 from console.localcloud.logsearch import LogQuery, search
@@ -138,3 +138,27 @@ def test_existing_lines_move_to_streams_and_stay_searchable(transactional_db, se
         1,
         [(10_000, "GET after the upgrade")],
     )
+
+
+def test_a_writer_that_lost_the_race_for_ids_reads_the_end_again(db, monkeypatch):
+    real, attempts = logstore._append, []
+
+    def losing_once(*args):
+        attempts.append(1)
+        if len(attempts) == 1:  # what the database says when another writer took the id
+            raise IntegrityError("UNIQUE constraint failed: localcloud_logline.id")
+        return real(*args)
+
+    monkeypatch.setattr(logstore, "_append", losing_once)
+    logstore.append("c1", "n", "p", "x", [(3, "mine")])
+    assert len(attempts) == 2
+    assert list(LogLine.objects.values_list("time_ns", "body")) == [(3, "mine")]
+
+
+def test_a_writer_that_always_loses_gives_up(db, monkeypatch):
+    def losing(*args):
+        raise IntegrityError("UNIQUE constraint failed: localcloud_logline.id")
+
+    monkeypatch.setattr(logstore, "_append", losing)
+    with pytest.raises(IntegrityError):
+        logstore.append("c1", "n", "p", "x", [(3, "mine")])
