@@ -161,3 +161,22 @@ def test_a_workload_page_lists_a_bounded_number_of_pods(viewer_client, cluster, 
     rows = html.split('id="table-workload-pods"')[1].split("</table>")[0]
     assert rows.count("<tr data-name=") == 1
     assert "The first 1 of 2 pods, by name." in html and '<small class="count">2</small>' in html
+
+
+def test_made_up_cluster_ids_are_not_kept_an_hour(viewer_client, cloud, monkeypatch):
+    from django.core.cache import cache
+
+    from console.usage import history
+
+    kept = {}
+    real = cache.aset
+
+    async def spy(key, value, timeout=None, **kwargs):
+        kept[key] = timeout
+        return await real(key, value, timeout, **kwargs)
+
+    monkeypatch.setattr(cache, "aset", spy)
+    for n in range(3):
+        assert viewer_client.get(f"/clusters/uk8s-madeup{n}/usage/").status_code == 200
+    usage = {k: t for k, t in kept.items() if k.startswith("usage:cluster:")}
+    assert len(usage) == 3 and all(t <= history.FAILED_SECONDS for t in usage.values())

@@ -16,6 +16,9 @@ POINTS = 240  # an hour at 15 s
 MOST_PODS = 500
 MOST_NODES = 100
 KEEP_SECONDS = 3900  # a little over the hour the history covers
+# A cluster that never answered is looked at again by each page anyway: its note is kept
+# briefly, so made-up cluster IDs do not fill the shared cache for an hour each.
+FAILED_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -120,7 +123,9 @@ async def record_failure(scope: Scope, state: str, message: str) -> None:
     say so, and keep what was sampled before."""
     kept = await cache.aget(cluster_key(scope)) or empty_cluster()
     kept["state"], kept["message"] = state, message
-    await cache.aset(cluster_key(scope), kept, timeout=KEEP_SECONDS)
+    await cache.aset(
+        cluster_key(scope), kept, timeout=KEEP_SECONDS if kept["at"] else FAILED_SECONDS
+    )
 
 
 async def cluster(scope: Scope) -> dict | None:
