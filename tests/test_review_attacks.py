@@ -15,6 +15,7 @@ from console.localcloud.k8s.server import Request, handle
 from console.localcloud.logwriter import append_line
 from console.localcloud.models import Cluster, KubeObject, Pod
 from tests.conftest import logged_in
+from tests.test_log_workload import _fast_tail, open_tail, tail_query  # noqa: F401 - a fixture
 from tests.test_workload_actions import DEPLOY_PATH, get, make_shop, stored, url
 
 CONFIGMAP = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: odd-values\ndata:\n"
@@ -180,3 +181,22 @@ def test_made_up_cluster_ids_are_not_kept_an_hour(viewer_client, cloud, monkeypa
         assert viewer_client.get(f"/clusters/uk8s-madeup{n}/usage/").status_code == 200
     usage = {k: t for k, t in kept.items() if k.startswith("usage:cluster:")}
     assert len(usage) == 3 and all(t <= history.FAILED_SECONDS for t in usage.values())
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("_fast_tail")
+async def test_one_user_keeps_a_bounded_number_of_tails_open(cloud, viewer, monkeypatch):
+    from console.logs import tail
+
+    monkeypatch.setattr(tail, "MOST_TAILS_PER_USER", 2)
+    pod = await Pod.objects.select_related("cluster").aget(
+        name="web-6f7d9c-q8m3z", cluster__name="prod-web"
+    )
+    # Each filter is a tail (and a poller reading every pod) of its own.
+    first, second = [await open_tail(viewer, tail_query(pod, kw=f"t{n}")) for n in (1, 2)]
+    await open_tail(viewer, tail_query(pod, kw="t3"), answer="refused")
+    await first.disconnect()
+    third = await open_tail(viewer, tail_query(pod, kw="t3"))
+    for socket in (second, third):
+        await socket.disconnect()
+    assert tail._pollers == {} and tail._open_by_user == {}

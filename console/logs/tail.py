@@ -50,6 +50,10 @@ from .workload import Stream, WorkloadError
 log = logging.getLogger(__name__)
 POD_LOOK_SECONDS = 5.0
 MOST_CURSORS = 500  # streams a viewer remembers (pods come and go during a long tail)
+# Tails one user keeps open in this process: each poller of a workload reads up to
+# workload.MAX_STREAMS containers every interval for as long as its socket stays open.
+MOST_TAILS_PER_USER = 10
+_open_by_user: dict[int, int] = {}
 
 
 def body_pieces(body: str, keywords: list[str]) -> list[list]:
@@ -239,6 +243,10 @@ class LogTailConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=4400)
             return
         user = self.scope["user"]
+        if _open_by_user.get(user.pk, 0) >= MOST_TAILS_PER_USER:
+            await self.send_json({"kind": "refused"})  # the page polls instead
+            await self.close(code=4429)
+            return
         region = await cloudcall.region_of(holder)
         company_id = await tenancy.acting_company(holder, user)
         self.zone, self.words = form.zone, form.cleaned_data["kw"]
@@ -274,6 +282,8 @@ class LogTailConsumer(AsyncJsonWebsocketConsumer):
         # The page showed the first `skip` lines at `after` (merged by time): not again.
         for line in [x for x in found.lines if x.ns == after][:skip]:
             self.cursors[line.stream] = (line.ns, line.nth + 1)
+        self.user_pk = user.pk
+        _open_by_user[user.pk] = _open_by_user.get(user.pk, 0) + 1
         await self.channel_layer.group_add(group_of(self.key), self.channel_name)
         viewer_opened(self.key, company_id, params, after, target, keep)
         await self.send_json({"kind": "following"})
@@ -312,5 +322,8 @@ class LogTailConsumer(AsyncJsonWebsocketConsumer):
         if self.key is None:
             return
         key, self.key = self.key, None
+        left = _open_by_user.pop(self.user_pk, 1) - 1
+        if left:
+            _open_by_user[self.user_pk] = left
         await self.channel_layer.group_discard(group_of(key), self.channel_name)
         await viewer_closed(key)
