@@ -254,6 +254,8 @@ LOCALCLOUD_CREATE_SECONDS = envfloat("LOCALCLOUD_CREATE_SECONDS", 20.0)
 LOCALCLOUD_DELETE_SECONDS = envfloat("LOCALCLOUD_DELETE_SECONDS", 8.0)
 # How long a pod of a Job runs before it succeeds.
 LOCALCLOUD_JOB_SECONDS = envfloat("LOCALCLOUD_JOB_SECONDS", 3.0)
+# How long a cluster's Events are kept, as the API server's --event-ttl (1 h).
+LOCALCLOUD_EVENT_TTL_SECONDS = envfloat("LOCALCLOUD_EVENT_TTL_SECONDS", 3600.0)
 LOCALCLOUD_REGIONS = envlist("LOCALCLOUD_REGIONS", "cn-bj2,cn-sh2")
 LOCALCLOUD_REGION_ALIASES = {"cn-bj2": "North China 2", "cn-sh2": "East China 2"}
 LOCALCLOUD_PUBLIC_URL = env("LOCALCLOUD_PUBLIC_URL", "http://127.0.0.1:8000")

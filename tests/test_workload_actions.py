@@ -248,6 +248,10 @@ def test_a_workloads_page_lists_its_pods_and_events(viewer_client, operator_clie
     pod = sorted(pods)[0]
     pod_page = viewer_client.get(url(cluster, f"pods/default/{pod}/")).content.decode()
     assert 'id="object-events"' in pod_page
+    told = pod_page[pod_page.index('id="object-events"') :]
+    # The scheduler's and the kubelet's, newest first as kubectl describe lists them.
+    order = [told.index(f">{reason}<") for reason in ("Started", "Created", "Pulled", "Scheduled")]
+    assert order == sorted(order) and f"Successfully assigned default/{pod} to " in told
 
 
 def test_a_viewer_sees_no_action_and_changes_nothing(viewer_client, operator_client, cluster):

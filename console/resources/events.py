@@ -23,6 +23,11 @@ def _when(event: dict) -> str:
     )
 
 
+def _version(event: dict) -> int:
+    text = str((event.get("metadata") or {}).get("resourceVersion", ""))
+    return int(text) if text.isdigit() else 0
+
+
 async def events_of(request: HttpRequest, cluster_id: str, obj: dict) -> dict:
     """{"events": [...]} or {"events_error": text}: a page shows the object anyway."""
     meta = obj.get("metadata") or {}
@@ -42,7 +47,9 @@ async def events_of(request: HttpRequest, cluster_id: str, obj: dict) -> dict:
         for e in answer.get("items") or []
         if (e.get("involvedObject") or {}).get("uid") in (None, "", uid)
     ]
-    found.sort(key=_when, reverse=True)
+    # Events of one second (a pod's Scheduled, Pulled, Created, Started) in the order
+    # they were written, which their resourceVersions keep.
+    found.sort(key=lambda e: (_when(e), _version(e)), reverse=True)
     return {
         "events": [
             {

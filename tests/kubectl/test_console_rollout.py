@@ -45,6 +45,9 @@ def test_the_consoles_restart_and_rollback_are_kubectls(kubectl):
     # kubectl describe finds the deployment's events by involvedObject, as the page does.
     described = kubectl("describe", "deployment", name)
     assert "Events:" in described and "ScalingReplicaSet" in described
+    # A pod's own: the scheduler placed it, its node's kubelet started it.
+    described = kubectl("describe", "pod", pods(kubectl, name)[0])
+    assert "default-scheduler" in described and "Started container app" in described
     # The server-side dry runs the create page relies on store nothing, for kubectl too.
     kubectl("scale", "deployment", name, "--replicas=5", "--dry-run=server")
     kubectl("delete", "deployment", name, "--dry-run=server")

@@ -418,7 +418,7 @@ def _create_object(
     if _dry(request):
         return Response(201, obj)
     saved = store.save(cluster, obj)
-    controllers.reconcile(cluster, saved)
+    controllers.reconcile(cluster, saved, created=True)
     return Response(201, store.get(cluster, namespace or "", name))
 
 

@@ -26,8 +26,9 @@ def epoch_of(stamp: str) -> int:
         return int(time.time())
 
 
-def next_revision(cluster: Cluster) -> int:
-    Cluster.objects.filter(pk=cluster.pk).update(kube_revision=F("kube_revision") + 1)
+def next_revision(cluster: Cluster, count: int = 1) -> int:
+    """The cluster's next resourceVersion; with `count`, the last of that many in a row."""
+    Cluster.objects.filter(pk=cluster.pk).update(kube_revision=F("kube_revision") + count)
     cluster.refresh_from_db(fields=["kube_revision"])
     return cluster.kube_revision
 
@@ -57,6 +58,19 @@ class GenericStore:
             defaults={"body": obj},
         )
         return obj
+
+    def add_all(self, cluster: Cluster, objects: list[dict]) -> None:
+        """New objects (names not taken) stored in one INSERT."""
+        KubeObject.objects.bulk_create(
+            KubeObject(
+                cluster=cluster,
+                resource=self.resource.key,
+                namespace=obj["metadata"].get("namespace", ""),
+                name=obj["metadata"]["name"],
+                body=obj,
+            )
+            for obj in objects
+        )
 
     def delete(self, cluster: Cluster, namespace: str, name: str) -> None:
         # Every deletion leaves a tombstone: a watch resumed from before it must see it.

@@ -1,5 +1,6 @@
-"""What every controller shares: owner references, fresh metadata, events, conditions and
-the pods a workload makes (real localcloud pods: they write logs and can be exec'd into)."""
+"""What every controller shares: owner references, fresh metadata, conditions and the pods
+a workload makes (real localcloud pods: they write logs and can be exec'd into), with the
+events that tell of them (events.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import uuid
 from ...models import Cluster
 from ..resources import find
 from ..store import next_revision, store_for, timestamp
+from .events import pod_started, pod_stopping, record_event
 
 DEPLOYMENTS = find("apps", "v1", "deployments")
 REPLICASETS = find("apps", "v1", "replicasets")
@@ -19,7 +21,6 @@ STATEFULSETS = find("apps", "v1", "statefulsets")
 DAEMONSETS = find("apps", "v1", "daemonsets")
 JOBS = find("batch", "v1", "jobs")
 PODS = find("", "v1", "pods")
-EVENTS = find("", "v1", "events")
 
 
 def now() -> float:
@@ -66,30 +67,6 @@ def save(cluster: Cluster, resource, obj: dict) -> dict:
     return store_for(resource).save(cluster, obj)
 
 
-def record_event(cluster: Cluster, obj: dict, reason: str, message: str) -> None:
-    namespace = obj["metadata"].get("namespace") or "default"
-    name = f"{obj['metadata']['name']}.{secrets.token_hex(8)}"
-    event = {
-        "kind": "Event",
-        "apiVersion": "v1",
-        "metadata": new_metadata(cluster, name, namespace),
-        "involvedObject": {
-            "kind": obj["kind"],
-            "name": obj["metadata"]["name"],
-            "namespace": namespace,
-            "uid": obj["metadata"]["uid"],
-        },
-        "reason": reason,
-        "message": message,
-        "type": "Normal",
-        "count": 1,
-        "firstTimestamp": timestamp(now()),
-        "lastTimestamp": timestamp(now()),
-        "source": {"component": "localcloud-controller"},
-    }
-    store_for(EVENTS).save(cluster, event)
-
-
 def template_hash(template: dict) -> str:
     digest = hashlib.sha1(json.dumps(template, sort_keys=True).encode(), usedforsecurity=False)
     return digest.hexdigest()[:10]
@@ -131,11 +108,16 @@ def new_pod(
         pod["metadata"]["annotations"] = annotations
     saved = store_for(PODS).save(cluster, pod)
     record_event(cluster, owner, "SuccessfulCreate", message or f"Created pod: {name}")
+    pod_started(cluster, saved)
     return saved
 
 
 def delete_pod(cluster: Cluster, owner: dict, name: str, message: str = "") -> None:
-    store_for(PODS).delete(cluster, owner["metadata"]["namespace"], name)
+    store, namespace = store_for(PODS), owner["metadata"]["namespace"]
+    pod = store.get(cluster, namespace, name)
+    if pod is not None:
+        pod_stopping(cluster, pod)
+    store.delete(cluster, namespace, name)
     record_event(cluster, owner, "SuccessfulDelete", message or f"Deleted pod: {name}")
 
 
