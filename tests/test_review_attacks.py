@@ -200,3 +200,27 @@ async def test_one_user_keeps_a_bounded_number_of_tails_open(cloud, viewer, monk
     for socket in (second, third):
         await socket.disconnect()
     assert tail._pollers == {} and tail._open_by_user == {}
+
+
+@pytest.mark.parametrize("when", ["99999999999999999999", "²", "<b>now</b>"])
+def test_hostile_events_and_causes_on_a_workloads_page(operator_client, cluster, when):
+    make_shop(operator_client, cluster)
+    shop = get(cluster, DEPLOY_PATH)
+    event = {
+        "apiVersion": "v1",
+        "kind": "Event",
+        "metadata": {"name": "shop.hostile", "namespace": "default"},
+        "involvedObject": {"kind": "Deployment", "name": "shop", "namespace": "default",
+                           "uid": shop["metadata"]["uid"]},
+        "reason": "<i>Reason</i>",
+        "message": "<script>alert(1)</script>",
+        "type": "<b>Warning</b>",
+        "lastTimestamp": when,
+    }  # fmt: skip
+    path = "/api/v1/namespaces/default/events"
+    assert handle(cluster, Request("POST", path, body=json.dumps(event).encode())).code == 201
+    response = operator_client.get(url(cluster, "deployments/default/shop/"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
+    assert "<i>Reason" not in html and "<b>Warning" not in html and "<b>now" not in html

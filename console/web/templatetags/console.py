@@ -24,8 +24,13 @@ def _moment(value) -> datetime | None:
     string (Kubernetes) or a datetime; None for unset (0, "") or unreadable values."""
     if isinstance(value, datetime):
         return value if timezone.is_aware(value) else timezone.make_aware(value, UTC)
-    if isinstance(value, int | float) or (isinstance(value, str) and value.isdigit()):
-        return datetime.fromtimestamp(int(value), UTC) if int(value) else None
+    if isinstance(value, int | float) or (
+        isinstance(value, str) and value.isascii() and value.isdigit()
+    ):
+        try:
+            return datetime.fromtimestamp(int(value), UTC) if int(value) else None
+        except (OverflowError, OSError, ValueError):  # a year past 9999, from a cluster
+            return None
     try:
         moment = parse_datetime(value or "")
     except (TypeError, ValueError):
