@@ -224,3 +224,15 @@ def test_hostile_events_and_causes_on_a_workloads_page(operator_client, cluster,
     assert response.status_code == 200
     assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
     assert "<i>Reason" not in html and "<b>Warning" not in html and "<b>now" not in html
+
+
+@pytest.mark.parametrize("meta", [{"name": "a/b", "namespace": "default"}, {"name": "p"}])
+def test_pods_a_metrics_api_names_oddly_are_left_out(viewer_client, cluster, monkeypatch, meta):
+    from console.localcloud.k8s import metrics_api
+
+    usage = {"cpu": "5m", "memory": "1Ki"}
+    item = {"metadata": meta, "containers": [{"name": "c", "usage": usage}]}
+    monkeypatch.setattr(metrics_api, "pod_metrics", lambda *_args: [item])
+    for rest in ("", "pods/", "nodes/"):
+        response = viewer_client.get(f"/clusters/{cluster.cluster_id}/usage/{rest}")
+        assert response.status_code == 200, rest

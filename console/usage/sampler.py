@@ -101,6 +101,10 @@ async def _forward_get(scope: Scope, path: str) -> dict:
     return body
 
 
+def _name(value) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= 253 and "/" not in value
+
+
 async def take_sample(scope: Scope) -> Sample:
     """One look: pods and nodes from the metrics API, allocated and maximum from the cloud."""
     key = await tenancy.signing_key(scope.company_id)
@@ -116,7 +120,9 @@ async def take_sample(scope: Scope) -> Sample:
     sample = Sample(at=max((_epoch(s) for s in stamps), default=int(time.time())))
     for item in items:
         meta = item.get("metadata") or {}
-        name = f"{meta.get('namespace', '')}/{meta.get('name', '')}"
+        if not all(_name(meta.get(key)) for key in ("namespace", "name")):
+            continue  # no pod of Kubernetes is named so: nothing a page could link to
+        name = f"{meta['namespace']}/{meta['name']}"
         sample.pods[name] = {
             c.get("name", ""): (nanocores(c["usage"]["cpu"]), kib(c["usage"]["memory"]))
             for c in item.get("containers") or []
