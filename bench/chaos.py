@@ -22,6 +22,7 @@ import argparse
 import asyncio
 import collections
 import contextlib
+import dataclasses
 import os
 import random
 import re
@@ -358,6 +359,17 @@ async def settle(seen: Seen, since: float, most: float) -> None:
             return
 
 
+async def steady_usage(pid: int, looks: int = 5):
+    """A worker's figures, its open files the fewest of a few looks a second apart: the
+    connections in flight come and go, a leak stays."""
+    seen = []
+    for _ in range(looks):
+        seen.append(usage(pid))
+        await asyncio.sleep(1)
+    files = min(u.open_files for u in seen)
+    return dataclasses.replace(seen[-1], open_files=files)
+
+
 async def soak(layout, sessions, operator, clusters, pod_cluster, minutes: float) -> None:
     seen, stop = Seen(), asyncio.Event()
     tally: collections.Counter = collections.Counter()
@@ -370,7 +382,7 @@ async def soak(layout, sessions, operator, clusters, pod_cluster, minutes: float
     print("when     worker  RSS MB  open files  children")
     for label, wait in (("start", 20), ("middle", minutes * 30), ("end", minutes * 30)):
         await asyncio.sleep(wait)
-        row = [(pid, usage(pid)) for pid in layout.worker_pids()]
+        row = [(pid, await steady_usage(pid)) for pid in layout.worker_pids()]
         samples.append(row)
         for pid, u in row:
             print(f"{label:<8} {pid:>6} {u.rss_mb:>7.1f} {u.open_files:>11} {u.children:>9}")

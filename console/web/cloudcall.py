@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
@@ -70,6 +72,8 @@ async def call_as(
     if company_id:
         params.setdefault("CompanyID", company_id)
     key = await tenancy.signing_key(company_id)
+    if connection.settings_dict.get("OPTIONS", {}).get("pool"):
+        await _release_database()
     if not changes_state(action, params):
         return await get_client().call(action, key=key, **params)
     try:
@@ -90,6 +94,15 @@ async def call_as(
     if event is not None:
         await live.announce(company_id, params["Region"], event)
     return result
+
+
+@sync_to_async
+def _release_database() -> None:
+    """Give this request's pooled connection back while it waits on the cloud (the audit
+    row takes one again): with the cloud slow, waiting requests held every connection of
+    the pool, and pages that need no cloud (the audit log) waited for one."""
+    if connection.connection is not None and not connection.in_atomic_block:
+        connection.close()
 
 
 def _kubernetes_answer(action: str, result) -> tuple[int | None, str]:
