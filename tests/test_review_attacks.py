@@ -236,3 +236,25 @@ def test_pods_a_metrics_api_names_oddly_are_left_out(viewer_client, cluster, mon
     for rest in ("", "pods/", "nodes/"):
         response = viewer_client.get(f"/clusters/{cluster.cluster_id}/usage/{rest}")
         assert response.status_code == 200, rest
+
+
+def test_pasted_yaml_is_parsed_off_the_event_loop(operator_client, cluster, monkeypatch):
+    import asyncio
+
+    from console.resources import manifests
+
+    on_loop = []
+    parse = manifests.parse
+
+    def watched(text):
+        try:
+            asyncio.get_running_loop()
+            on_loop.append(True)
+        except RuntimeError:
+            on_loop.append(False)
+        return parse(text)
+
+    monkeypatch.setattr(manifests, "parse", watched)
+    text = "".join(f"k{i}: v\n" for i in range(20))
+    operator_client.post(url(cluster, "new/yaml/"), {"manifest": text, "action": "dry_run"})
+    assert on_loop == [False]  # every other request of the worker waits while it runs
