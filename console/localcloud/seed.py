@@ -160,8 +160,11 @@ def add_workloads(cluster: Cluster, started: int) -> None:
 
 def _settle(cluster: Cluster, started: int) -> None:
     """The workloads were made when the cluster started, not now; pods keep the uids their
-    logs are written from, and have an hour of history written on first read."""
+    logs are written from, and have an hour of history written on first read. Their events
+    are older than the event TTL unless the cluster is new: forgotten, as a real one's."""
     stamp = timestamp(started)
+    if started < time.time() - settings.LOCALCLOUD_EVENT_TTL_SECONDS:
+        cluster.kube_objects.filter(resource="events").delete()
     for row in cluster.kube_objects.all():
         body = row.body
         body["metadata"]["creationTimestamp"] = stamp
