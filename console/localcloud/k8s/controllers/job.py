@@ -11,6 +11,7 @@ from django.conf import settings
 from ...models import Cluster
 from ..store import epoch_of, timestamp
 from .base import JOBS, PODS, new_pod, now, owned_pods, random_suffix, save
+from .events import record_event
 
 # The labels the API server gives a Job's selector, template and pods (Kubernetes 1.27+).
 UID_LABELS = ("batch.kubernetes.io/controller-uid", "controller-uid")
@@ -97,6 +98,7 @@ def _progress(cluster: Cluster, job: dict, suffixes: Iterator[str] | None) -> bo
                 "message": "Reached expected number of succeeded pods",
             }
         ]
+        record_event(cluster, job, "Completed", "Job completed")
         changed = True
     return changed
 
