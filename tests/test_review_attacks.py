@@ -258,3 +258,19 @@ def test_pasted_yaml_is_parsed_off_the_event_loop(operator_client, cluster, monk
     text = "".join(f"k{i}: v\n" for i in range(20))
     operator_client.post(url(cluster, "new/yaml/"), {"manifest": text, "action": "dry_run"})
     assert on_loop == [False]  # every other request of the worker waits while it runs
+
+
+BOMB = 'a: &a ["x","x","x","x","x","x","x","x","x"]\n' + "".join(
+    f"{c}: &{c} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n"
+    for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+)
+
+
+@pytest.mark.parametrize(
+    "tail", [BOMB, "deep: " + "[" * 5000 + "]" * 5000 + "\n", "when: !!binary aGk=\n"]
+)
+def test_the_object_editor_refuses_bombs_and_depth(operator_client, cluster, tail):
+    path = url(cluster, "configmaps/default/api-config/")
+    text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: api-config\n" + tail
+    response = operator_client.post(path, {"manifest": text})
+    assert response.status_code == 400

@@ -57,6 +57,8 @@ class _NoAliasLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+NoAliasLoader = _NoAliasLoader  # for the object editor, which reads one document
+
 # An unquoted date stays text, as kubectl sends it (YAML 1.1 would make it a timestamp,
 # which JSON cannot carry).
 _NoAliasLoader.yaml_implicit_resolvers = {
