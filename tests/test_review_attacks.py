@@ -274,3 +274,29 @@ def test_the_object_editor_refuses_bombs_and_depth(operator_client, cluster, tai
     text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: api-config\n" + tail
     response = operator_client.post(path, {"manifest": text})
     assert response.status_code == 400
+
+
+def test_objects_are_written_as_yaml_off_the_event_loop(
+    operator_client, viewer_client, cluster, monkeypatch
+):
+    import asyncio
+
+    import yaml
+
+    on_loop = []
+    dump = yaml.safe_dump
+
+    def watched(*args, **kwargs):
+        try:
+            asyncio.get_running_loop()
+            on_loop.append(True)
+        except RuntimeError:
+            on_loop.append(False)
+        return dump(*args, **kwargs)
+
+    monkeypatch.setattr(yaml, "safe_dump", watched)
+    viewer_client.get(url(cluster, "configmaps/default/api-config/"))
+    operator_client.post(
+        url(cluster, "new/yaml/"), {"manifest": CONFIGMAP + "  a: b\n", "action": "dry_run"}
+    )
+    assert on_loop == [False, False]  # the page's object, the dry run's answer

@@ -4,6 +4,7 @@ server-side dry run (`?dryRun=All`: validated, nothing stored) or for real."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import yaml
@@ -65,12 +66,17 @@ async def send_all(
             doc.error, all_ok = failure(exc), False
         else:
             doc.outcome = "would be created" if dry_run else "created"
-            doc.answer_yaml = yaml.safe_dump(answer, sort_keys=False, allow_unicode=True)
+            doc.answer_yaml = await _as_yaml(answer)
         if doc.kind == "Namespace" and not namespaced and not doc.error:
             made_here.add(doc.name)
         if doc.error and not dry_run:
             return False
     return all_ok
+
+
+async def _as_yaml(obj: dict) -> str:
+    """Pure-Python YAML takes seconds for a large object: off the event loop."""
+    return await asyncio.to_thread(yaml.safe_dump, obj, sort_keys=False, allow_unicode=True)
 
 
 def _prepare(doc: Document, namespace: str) -> str:

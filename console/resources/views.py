@@ -139,7 +139,10 @@ async def object_yaml(
         return unavailable_page(request, cluster_id, exc)
     except CloudUnavailable as exc:
         return unavailable_page(request, cluster_id, exc)
-    context["yaml"] = yaml.safe_dump(obj, sort_keys=False, allow_unicode=True)
+    # Seconds of pure Python for a large object (any viewer can open it): off the loop.
+    context["yaml"] = await asyncio.to_thread(
+        yaml.safe_dump, obj, sort_keys=False, allow_unicode=True
+    )
     context.setdefault("manifest", context["yaml"])
     context["editable"] = kind.editable and user.has_role("operator")
     context.update(await workload.details(request, cluster_id, kind, obj))
