@@ -79,11 +79,21 @@ class _TextFinder(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.found: list[str] = []
+        self.in_code = False
+
+    # A style or script element's text is code, never shown.
+    CODE_ELEMENTS = {"style", "script"}
 
     def handle_data(self, data):
-        self.found.append(data)
+        if not self.in_code:
+            self.found.append(data)
+
+    def handle_endtag(self, tag):
+        if tag in self.CODE_ELEMENTS:
+            self.in_code = False
 
     def handle_starttag(self, tag, attrs):
+        self.in_code = tag in self.CODE_ELEMENTS
         # A <button>'s value is sent, not shown; an input button shows its value.
         shows_value = tag == "input" and dict(attrs).get("type") in {"submit", "button", "reset"}
         for name, value in attrs:
