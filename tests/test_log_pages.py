@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from urllib.parse import urlencode
@@ -181,6 +182,25 @@ def test_the_histogram_counts_settled_slices_once(viewer_client, pod):
     assert 30 <= cold <= 32 and warm <= 5
     titles = re.findall(r"<title>([^<]+)</title>", first)
     assert re.findall(r"<title>([^<]+)</title>", again)[:20] == titles[:20]
+
+
+def test_a_histogram_ready_with_the_search_is_drawn_in_the_page(viewer_client, pod, monkeypatch):
+    monkeypatch.setattr("console.logs.views.HISTOGRAM_GRACE_SECONDS", 60)
+    html = viewer_client.get(search_url(pod, range="1h")).content.decode()
+    assert html.count("<title>") >= 30 and "lines from" in html
+    assert "/logs/histogram/" not in html  # nothing left to load after the page
+
+
+def test_a_histogram_still_counting_loads_after_the_page(viewer_client, pod, monkeypatch):
+    monkeypatch.setattr("console.logs.views.HISTOGRAM_GRACE_SECONDS", 0)
+
+    async def slow(*args, **kwargs):
+        await asyncio.sleep(30)
+
+    monkeypatch.setattr(histogram, "count_bars", slow)
+    html = viewer_client.get(search_url(pod, range="1h")).content.decode()
+    assert 'hx-get="/logs/histogram/?' in html and "lines from" not in html
+    assert len(line_bodies(html)) > 0
 
 
 def test_another_tenant_never_gets_a_cached_count(viewer_client, outsider, pod):

@@ -27,6 +27,7 @@ from .workload import Line, WorkloadError
 
 CLUSTER_PICKER_LIMIT = 1000
 IN_DOCUMENT = 1000  # lines shown at once: static/js/loglist.js's WINDOW
+HISTOGRAM_GRACE_SECONDS = 0.05  # how long the page waits past its search for the histogram
 SEARCH_FIELDS = ("cluster", "namespace", "pod", "container", "workload")
 
 
@@ -137,12 +138,17 @@ async def _results(request: HttpRequest, form: LogSearchForm) -> dict:
         "tail": data["tail"] and not data.get("until"),
         "query": _query(request),
     }
+    # Counted beside the search: with past slices kept it is usually done first, and is
+    # then drawn in the page instead of loading after it.
+    counting = asyncio.ensure_future(_histogram(request, form)) if _has_histogram(form) else None
     asked = time.perf_counter()
     try:
         streams, more, found = await workload.form_search(request, form)
     except (CloudError, CloudUnavailable, WorkloadError, PermissionDenied) as exc:
         context["error"] = _failure(exc)
+        await _drop(counting)
         return context
+    context["histogram"] = await _histogram_if_done(counting)
     context["cloud_ms"] = (time.perf_counter() - asked) * 1000
     after, skip = _cursor(found.lines, form.window()[1])
     context.update(
@@ -164,11 +170,30 @@ async def _results(request: HttpRequest, form: LogSearchForm) -> dict:
     return context
 
 
-@require_GET
-async def log_histogram(request: HttpRequest) -> HttpResponse:
-    form = _form(request)
-    if not (form.is_bound and form.is_valid()) or form.target_workload or form.line_filter().active:
-        return HttpResponse(status=204)  # counts are per container and keyword only
+def _has_histogram(form: LogSearchForm) -> bool:
+    """Counts are per container and keyword: none for a workload or a level/field filter."""
+    return form.target_workload is None and not form.line_filter().active
+
+
+async def _histogram_if_done(counting: asyncio.Future | None) -> dict | None:
+    """The histogram's context when it is ready a moment after the search, else None (the
+    page then loads it after itself, from log_histogram)."""
+    if counting is None:
+        return None
+    await asyncio.wait({counting}, timeout=HISTOGRAM_GRACE_SECONDS)
+    if counting.done() and not counting.cancelled():
+        return counting.result()
+    await _drop(counting)
+    return None
+
+
+async def _drop(counting: asyncio.Future | None) -> None:
+    if counting is not None and not counting.done():
+        counting.cancel()
+        await asyncio.gather(counting, return_exceptions=True)
+
+
+async def _histogram(request: HttpRequest, form: LogSearchForm) -> dict:
     start, end = form.window()
     params = {k: v for k, v in form.params().items() if k not in ("Start", "End", "LineLimit")}
     context = {"zone": form.zone}
@@ -176,24 +201,30 @@ async def log_histogram(request: HttpRequest) -> HttpResponse:
         bars = await histogram.count_bars(request, params, start, end)
     except (CloudError, CloudUnavailable) as exc:
         context["error"] = cloudcall.error_text(exc)
-    else:
-        for bar in bars:
-            bar.href = "?" + _query(
-                request, range="custom", since=bar.start, until=bar.end, tail=None
-            )
-            bar.label = _("%(count)s lines from %(start)s to %(end)s") % {
-                "count": bar.count,
-                "start": format_instant(bar.start, form.zone),
-                "end": format_instant(bar.end, form.zone),
-            }
-        context.update(
-            bars=bars,
-            width=histogram.WIDTH,
-            height=histogram.HEIGHT,
-            first=format_instant(bars[0].start if bars else start, form.zone),
-            last=format_instant(end, form.zone),
-        )
-    return render(request, "logs/_histogram.html", context)
+        return context
+    for bar in bars:
+        bar.href = "?" + _query(request, range="custom", since=bar.start, until=bar.end, tail=None)
+        bar.label = _("%(count)s lines from %(start)s to %(end)s") % {
+            "count": bar.count,
+            "start": format_instant(bar.start, form.zone),
+            "end": format_instant(bar.end, form.zone),
+        }
+    context.update(
+        bars=bars,
+        width=histogram.WIDTH,
+        height=histogram.HEIGHT,
+        first=format_instant(bars[0].start if bars else start, form.zone),
+        last=format_instant(end, form.zone),
+    )
+    return context
+
+
+@require_GET
+async def log_histogram(request: HttpRequest) -> HttpResponse:
+    form = _form(request)
+    if not (form.is_bound and form.is_valid()) or not _has_histogram(form):
+        return HttpResponse(status=204)
+    return render(request, "logs/_histogram.html", await _histogram(request, form))
 
 
 @require_GET

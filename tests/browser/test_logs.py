@@ -14,10 +14,12 @@ AT_BOTTOM = (
 
 
 # The time of the line at the top of the log box, once scrolling has settled (two frames).
-LINE_AT_TOP = """() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => {
-  const box = document.getElementById('log-scroll').getBoundingClientRect();
-  done(document.elementFromPoint(box.left + 30, box.top + 12).closest('li')?.querySelector('time')?.title);
-}))) """
+LINE_AT_TOP = """() => new Promise((done) => requestAnimationFrame(() =>
+  requestAnimationFrame(() => {
+    const box = document.getElementById('log-scroll').getBoundingClientRect();
+    const line = document.elementFromPoint(box.left + 30, box.top + 12).closest('li');
+    done(line?.querySelector('time')?.title);
+  }))) """
 
 
 def wait_at_bottom(page) -> None:
