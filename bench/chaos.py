@@ -391,18 +391,20 @@ async def soak(layout, sessions, operator, clusters, pod_cluster, minutes: float
     kinds = collections.Counter(k for _, k in seen.answers)
     print(f"requests {sum(kinds.values())}, errors {sum(kinds.values()) - kinds['ok']}"
           f" { {k: n for k, n in kinds.items() if k != 'ok'} }; {dict(tally)}")  # fmt: skip
-    # Flat: the end within 25 % (memory) and a few descriptors of the middle, when the
-    # caches and pools have filled, and no child left over; the start is for reference.
-    middle, end = dict(samples[1]), dict(samples[2])
+    # Flat: memory within 25 % of the middle (caches and pools have filled by then), no
+    # child left over, and open files no more than 10 above the most seen at the start or
+    # the middle: connections in flight come and go by a dozen between looks under load
+    # (105-122 in one 30-minute run), so only a rise above all of them is a leak.
+    start, middle, end = dict(samples[0]), dict(samples[1]), dict(samples[2])
     flat = all(
         pid in middle
         and end[pid].rss_mb <= middle[pid].rss_mb * 1.25
-        and end[pid].open_files <= middle[pid].open_files + 10
+        and end[pid].open_files <= max(start[pid].open_files, middle[pid].open_files) + 10
         and end[pid].children <= middle[pid].children
         for pid in end
     )
     print(f"flat: {'yes' if flat else 'no'} (goal: yes; memory within 25 % of the middle,"
-          f" open files within 10, no more children)")  # fmt: skip
+          f" open files within 10 of the most at start or middle, no more children)")  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> None:
