@@ -15,13 +15,28 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+try:
+    from psycopg import Error as DriverError
+except ImportError:  # SQLite only
+    DriverError = DatabaseError
+
+# A probe must answer before the balancer's or supervisor's own timeout, while a page may
+# wait CONSOLE_DB_POOL_TIMEOUT (10 s) for a connection.
+DATABASE_WAIT_SECONDS = 2
+
 
 @database_sync_to_async
 def _database() -> str:
+    pool = getattr(connection, "pool", None)  # PostgreSQL with a pool (Django 5.1+)
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except DatabaseError:
+        if pool is not None:
+            pool.open()  # as Django does for a first connection (it creates pools closed)
+            with pool.connection(timeout=DATABASE_WAIT_SECONDS) as conn:
+                conn.execute("SELECT 1")
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+    except (DatabaseError, DriverError):
         return "unavailable"
     return "ok"
 
