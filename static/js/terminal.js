@@ -186,6 +186,24 @@
     return params;
   }
 
+  // A list that arrives after the user already picked from its older copy keeps that pick
+  // when it is still there. Captured at the document, the restore runs before the select's
+  // own htmx:afterSwap trigger loads the next level, so that load asks for the pick too.
+  const pickedBeforeSwap = new WeakMap();
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    const target = event.detail.target;
+    if (target instanceof HTMLSelectElement && picker.contains(target)) {
+      pickedBeforeSwap.set(target, target.value);
+    }
+  }, true);
+  document.addEventListener("htmx:afterSwap", (event) => {
+    const select = event.target;
+    const picked = pickedBeforeSwap.get(select);
+    if (picked && [...select.options].some((option) => option.value === picked)) {
+      select.value = picked;
+    }
+  }, true);
+
   picker.addEventListener("click", (event) => {
     const button = event.target.closest("[data-open]");
     if (!button) return;

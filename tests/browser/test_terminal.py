@@ -101,6 +101,34 @@ def test_it_opens_terminals_in_tabs_from_the_pickers(login):
     expect(screen(page)).to_contain_text("in-web-6f7d9c-x2k4p")
 
 
+def test_a_pod_picked_while_the_pod_list_reloads_stays_picked(login):
+    page = login("operator")
+    cid = cluster_id_of(page, "staging-api")
+    page.goto("/terminal/")
+    page.get_by_label("Cluster").select_option(cid)
+    expect(page.locator("#pick-pod option", has_text="web-6f7d9c-x2k4p")).to_have_count(1)
+    held = []
+
+    def hold(route):  # the next pod list is slow to come
+        held.append(route)
+
+    page.route("**/pick/pods/**", hold)
+    page.get_by_label("Namespace").select_option("default")
+    page.get_by_label("Pod").select_option("web-6f7d9c-x2k4p")
+    expect(page.locator("#pick-container option", has_text="log-shipper")).to_have_count(1)
+    assert held, "the namespace change asked for the pod list again"
+    page.evaluate(
+        """() => { const pods = document.getElementById("pick-pod");
+        pods.addEventListener("htmx:afterSwap", () => { pods.dataset.swapped = "yes"; }); }"""
+    )
+    for route in held:
+        route.continue_()
+    page.unroute("**/pick/pods/**")
+    expect(page.get_by_label("Pod")).to_have_attribute("data-swapped", "yes")
+    expect(page.get_by_label("Pod")).to_have_value("web-6f7d9c-x2k4p")
+    expect(page.locator("#pick-container option", has_text="log-shipper")).to_have_count(1)
+
+
 def test_it_keeps_the_page_responsive_under_a_flood(login):
     page = login("operator")
     open_pod_terminal(page, cluster_id_of(page, "staging-api"))
