@@ -293,6 +293,8 @@ CONSOLE_USAGE_WATCH_SECONDS = envfloat("CONSOLE_USAGE_WATCH_SECONDS", 300.0)
 CONSOLE_TERMINAL_IDLE_SECONDS = envint("CONSOLE_TERMINAL_IDLE_SECONDS", 15 * 60)
 CONSOLE_TERMINAL_MAX_SECONDS = envint("CONSOLE_TERMINAL_MAX_SECONDS", 8 * 3600)
 CONSOLE_TERMINAL_RECHECK_SECONDS = envint("CONSOLE_TERMINAL_RECHECK_SECONDS", 180)
+# How often an open log tail asks whether its viewer is still logged in (before lines).
+CONSOLE_SOCKET_RECHECK_SECONDS = envint("CONSOLE_SOCKET_RECHECK_SECONDS", 60)
 # A websocket peer that reads nothing this long while output waits for it is dropped
 # (console/sendbuffer.py); the browser terminal drops one that acknowledges nothing as long.
 CONSOLE_SEND_STALL_SECONDS = envfloat("CONSOLE_SEND_STALL_SECONDS", 60.0)

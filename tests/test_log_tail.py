@@ -8,6 +8,7 @@ import time
 from urllib.parse import urlencode
 
 import pytest
+from django.contrib.sessions.backends.db import SessionStore
 from django.core.cache import cache
 
 from console.localcloud import logstore
@@ -128,3 +129,27 @@ async def test_hostile_lines_arrive_as_text_pieces(cloud, viewer):
     pieces = lines[0][2]
     assert pieces[0] == ["<script>alert(1)</script>", "a-f1", False]
     await socket.disconnect()
+
+
+@pytest.mark.parametrize("how", ["deactivated", "logged out elsewhere", "password changed"])
+async def test_a_tail_ends_when_its_viewer_is_no_longer_logged_in(cloud, viewer, settings, how):
+    settings.CONSOLE_SOCKET_RECHECK_SECONDS = 0
+    pod = await the_pod()
+    cookie = await asyncio.to_thread(session_cookie, viewer)
+    socket = await following(cookie, tail_query(pod, kw="tailws"))
+
+    def lose_the_login():
+        if how == "deactivated":
+            viewer.is_active = False
+            viewer.save(update_fields=["is_active"])
+        elif how == "password changed":
+            viewer.set_password("a-new-password-4711")
+            viewer.save(update_fields=["password"])
+        else:
+            SessionStore(cookie.decode().split("=", 1)[1]).delete()
+
+    await asyncio.to_thread(lose_the_login)
+    await asyncio.to_thread(append_line, pod, "nginx", "tailws after the logout")
+    assert (await socket.receive_json_from(10)) == {"kind": "logged_out"}
+    assert (await socket.receive_output(5))["code"] == 4401
+    assert tail._pollers == {}

@@ -37,6 +37,7 @@ from console.cloud.client import CloudError, CloudUnavailable
 from console.cloud.shared import get_client
 from console.live.watcher import free_lease, hold_lease
 from console.web import cloudcall
+from console.web.socket_login import still_logged_in
 from console.web.timezones import browser_zone
 
 from . import workload
@@ -283,6 +284,7 @@ class LogTailConsumer(AsyncJsonWebsocketConsumer):
         for line in [x for x in found.lines if x.ns == after][:skip]:
             self.cursors[line.stream] = (line.ns, line.nth + 1)
         self.user_pk = user.pk
+        self.checked_login = time.monotonic()
         _open_by_user[user.pk] = _open_by_user.get(user.pk, 0) + 1
         await self.channel_layer.group_add(group_of(self.key), self.channel_name)
         viewer_opened(self.key, company_id, params, after, target, keep)
@@ -291,6 +293,8 @@ class LogTailConsumer(AsyncJsonWebsocketConsumer):
         await self.tail_lines({"lines": wire_lines(kept), "missed": found.missed})
 
     async def tail_lines(self, event):
+        if not await self._still_allowed():
+            return
         new = []
         for ns, nth, body, pod, container in event["lines"]:
             stream = Stream(pod, container)
@@ -311,6 +315,22 @@ class LogTailConsumer(AsyncJsonWebsocketConsumer):
                 "lines": [self._wire(ns, stream, body) for ns, stream, body in new],
             }
         )
+
+    async def _still_allowed(self) -> bool:
+        """Before lines go out, now and then: is the viewer still logged in? If not, the
+        socket ends (4401) and the page's polling meets the login page."""
+        now = time.monotonic()
+        if self.key is None:  # ended: group messages may still be on their way
+            return False
+        if now - self.checked_login < settings.CONSOLE_SOCKET_RECHECK_SECONDS:
+            return True
+        self.checked_login = now
+        if await still_logged_in(self.scope):
+            return True
+        await self.disconnect(4401)  # leaves the group and the poller now
+        await self.send_json({"kind": "logged_out"})
+        await self.close(code=4401)
+        return False
 
     def _wire(self, ns: int, stream: Stream, body: str) -> list:
         """[ns, shown time, body pieces, extra]; a JSON line's pieces are its fields'."""

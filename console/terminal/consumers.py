@@ -32,6 +32,7 @@ from django.utils.translation import gettext_noop
 from console.accounts import tenancy
 from console.cloud.client import CloudError, CloudUnavailable
 from console.web.cloudcall import call_as, error_text, region_of
+from console.web.socket_login import still_logged_in
 
 from . import protocol as p
 from .bridge import ForgedAck, Stalled, Window
@@ -341,7 +342,7 @@ class TerminalConsumer(AsyncWebsocketConsumer):
                 return
             if now - last_check >= settings.CONSOLE_TERMINAL_RECHECK_SECONDS:
                 last_check = now
-                if not await self._still_logged_in():
+                if not await still_logged_in(self.scope):
                     await self._end(
                         "closed",
                         *self._say(gettext_noop("Closed: you have been logged out.")),
@@ -349,13 +350,6 @@ class TerminalConsumer(AsyncWebsocketConsumer):
                     )
                     return
             await self.send(bytes_data=bytes([p.PING]))
-
-    @database_sync_to_async
-    def _still_logged_in(self) -> bool:
-        session = self.scope["session"]
-        return session.exists(session.session_key) and str(session.get("_auth_user_id")) == str(
-            self.user.pk
-        )
 
     # Ending -----------------------------------------------------------------
 
