@@ -169,3 +169,29 @@ async def test_it_sends_booleans_as_true_and_false():
             NotInCluster=True,
         )
     assert recorder.form()["NotInCluster"] == "true"
+
+
+@pytest.mark.parametrize("declared", [True, False], ids=["with a length", "streamed"])
+async def test_it_stops_reading_an_answer_past_its_size_limit(declared):
+    huge = b'{"RetCode": 0, "Infos": [' + b'{"Name": "x"},' * 100_000 + b"{}]}"
+
+    async def pieces():
+        for start in range(0, len(huge), 4096):
+            yield huge[start : start + 4096]
+
+    def answer(request):
+        if declared:
+            return httpx.Response(200, content=huge)
+        return httpx.Response(200, content=pieces())  # no length: read in chunks
+
+    client = CloudClient(
+        "http://cloud.test",
+        "pub",
+        "secret",
+        transport=httpx.MockTransport(answer),
+        retry=FAST,
+        max_answer_bytes=1024 * 1024,
+    )
+    async with client:
+        with pytest.raises(CloudUnavailable, match="larger than 1 MiB"):
+            await client.call("DescribeCluster", Region="cn-bj2")

@@ -70,6 +70,10 @@ NOT_SENT_ERRORS = (
 )
 
 
+# The most an answer may hold. The largest a console asks for is 5,000 log lines, or a
+# Kubernetes list through ForwardCluster; far above both, far below a worker's memory.
+MAX_ANSWER_BYTES = 64 * 1024 * 1024
+
 # HTTP errors after which the call may still have been carried out: a server error, or a
 # proxy whose upstream broke or timed out mid-call. 4xx and 503 are refusals up front.
 ANSWERED_LATE_STATUSES = frozenset({500, 502, 504})
@@ -110,8 +114,10 @@ class CloudClient:
         retry: RetryPolicy | None = None,
         max_connections: int = 100,
         credentials: Callable[[], tuple[str, str]] | None = None,
+        max_answer_bytes: int = MAX_ANSWER_BYTES,
     ):
         self.public_key = public_key
+        self.max_answer_bytes = max_answer_bytes
         self.private_key = private_key
         # Asked at each call, so a key handed over after start (localcloud seed) is used.
         self.credentials = credentials
@@ -193,6 +199,26 @@ class CloudClient:
                 _("malformed answer: %(error)s") % {"error": exc}, action, sent=True
             ) from None
 
+    async def _answer_of(
+        self, body: dict[str, str], progress: _Progress
+    ) -> tuple[httpx.Response, bytes | None]:
+        """The answer and its bytes, read up to max_answer_bytes: past that (or a
+        Content-Length above it) the bytes are None and the rest is never read, so a
+        cloud or proxy gone wrong cannot fill this process's memory."""
+        limit = self.max_answer_bytes
+        request = self._http.stream("POST", "/api", data=body, extensions={"trace": progress})
+        async with request as response:
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > limit:
+                return response, None
+            chunks, size = [], 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > limit:
+                    return response, None
+                chunks.append(chunk)
+        return response, b"".join(chunks)
+
     @property
     def _traced(self) -> bool:
         # httpx's own network transport reports its progress; ASGI and mock ones do not.
@@ -213,7 +239,7 @@ class CloudClient:
             # httpx's timeouts are per read and not applied by in-process transports;
             # this bounds the whole call.
             async with asyncio.timeout_at(deadline):
-                response = await self._http.post("/api", data=body, extensions={"trace": progress})
+                response, content = await self._answer_of(body, progress)
         except NOT_SENT_ERRORS as exc:
             raise CloudUnavailable(self._unreachable(exc), action) from None
         except (httpx.TimeoutException, TimeoutError):
@@ -227,6 +253,13 @@ class CloudClient:
             # Read or write errors, a connection closed before the answer: it may have
             # arrived and been acted on.
             raise CloudUnavailable(self._unreachable(exc), action, sent=True) from None
+        if content is None:
+            limit = self.max_answer_bytes // (1024 * 1024)
+            raise CloudUnavailable(
+                _("the cloud's answer was larger than %(limit)s MiB") % {"limit": limit},
+                action,
+                sent=True,
+            )
         if response.status_code >= 400:
             raise CloudUnavailable(
                 _("the cloud answered HTTP %(status)s") % {"status": response.status_code},
@@ -234,16 +267,16 @@ class CloudClient:
                 sent=response.status_code in ANSWERED_LATE_STATUSES,
             )
         try:
-            envelope = ENVELOPE.decode(response.content)
+            envelope = ENVELOPE.decode(content)
         except msgspec.MsgspecError:
             pass  # not plain JSON, or an odd RetCode: the general checks below say which
         else:
             if envelope.RetCode != 0:
                 message = envelope.Message
                 raise CloudError(envelope.RetCode, str(message or "unknown error"), action)
-            return response.content
+            return content
         try:
-            data = response.json()
+            data = json.loads(content)
         except (json.JSONDecodeError, UnicodeDecodeError):
             raise CloudUnavailable(_("malformed answer: not JSON"), action, sent=True) from None
         if not isinstance(data, dict) or not isinstance(data.get("RetCode"), int):
