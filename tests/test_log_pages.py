@@ -191,6 +191,38 @@ def test_a_histogram_ready_with_the_search_is_drawn_in_the_page(viewer_client, p
     assert "/logs/histogram/" not in html  # nothing left to load after the page
 
 
+def test_the_newest_slice_is_counted_from_the_searchs_own_lines(viewer_client, pod, monkeypatch):
+    """Past slices kept, the page's own search holds the last minutes: the histogram asks
+    the cloud nothing more, and its bars add up to what the page found."""
+    monkeypatch.setattr("console.logs.views.HISTOGRAM_GRACE_SECONDS", 60)
+    url = search_url(pod, range="24h", kw="GET")
+    viewer_client.get(url)  # keeps the past slices' counts
+    before = counting_calls()
+    html = viewer_client.get(url).content.decode()
+    assert counting_calls() - before == 1  # the search itself
+    counts = [int(n) for n in re.findall(r"<title>(\d+) lines from", html)]
+    bounds = re.findall(r"since=(\d+)&amp;until=(\d+)", html)
+    first, end = int(bounds[0][0]), int(bounds[-1][1])
+    # The sliver of the range before the first slice is left out of the bars.
+    sliver = LogLine.objects.filter(
+        stream__pod=pod.name,
+        stream__container="nginx",
+        time_ns__gte=end - 86400 * NS,
+        time_ns__lt=first,
+        body__contains="GET",
+    ).count()
+    found = int(re.search(r"<strong>(\d+)</strong> matching", html).group(1))
+    assert len(counts) == 30 and sum(counts) + sliver == found
+
+
+def test_the_searchs_lines_count_a_slice_only_when_they_hold_all_of_it():
+    newest = histogram.Newest([10 * NS, 20 * NS, 20 * NS, 30 * NS], total=9)
+    assert newest.count(21 * NS, 40 * NS) == 1 and newest.count(11 * NS, 40 * NS) == 3
+    assert newest.count(10 * NS, 40 * NS) is None  # more lines at 10 s may have been cut
+    assert histogram.Newest([10 * NS, 20 * NS], total=2).count(0, 15 * NS) == 1
+    assert histogram.Newest([], total=0).count(0, 15 * NS) == 0
+
+
 def test_a_histogram_still_counting_loads_after_the_page(viewer_client, pod, monkeypatch):
     monkeypatch.setattr("console.logs.views.HISTOGRAM_GRACE_SECONDS", 0)
 

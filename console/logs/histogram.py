@@ -4,11 +4,14 @@ SVG whose bars narrow the search to their slice.
 Slices sit on a grid (boundaries at multiples of the slice width since the epoch), so a
 past slice is the same [a, b) in every request for the same range length and its count
 can be kept in the shared cache: a one-hour histogram asks the cloud again only for the
-last minutes of the slices younger than SETTLED_NS, instead of thirty slices."""
+last minutes of the slices younger than SETTLED_NS, instead of thirty slices. Those last
+minutes are usually among the newest lines that the page's search has just returned: they
+are then counted from those lines, without a call."""
 
 from __future__ import annotations
 
 import asyncio
+import bisect
 import hashlib
 import itertools
 import json
@@ -33,6 +36,22 @@ RECENT_SECONDS = 10 * 60  # how long a slice of the last hour keeps its count
 CACHED_SECONDS = 6 * 3600  # older counts change only when retention drops old lines
 FINE_NS = 60 * 1_000_000_000  # the step by which a filling slice's settled part grows
 SECOND_NS = 1_000_000_000
+
+
+@dataclass
+class Newest:
+    """The times of the newest matching lines a search returned (oldest first) and how
+    many matched in all: they hold every match younger than the oldest of them."""
+
+    times: list[int]
+    total: int
+
+    def count(self, a: int, b: int) -> int | None:
+        """Matches in [a, b) (inside the search's range), or None when some may be older
+        than the lines returned (lines at the oldest time may have been cut)."""
+        if len(self.times) < self.total and (not self.times or a <= self.times[0]):
+            return None
+        return bisect.bisect_left(self.times, b) - bisect.bisect_left(self.times, a)
 
 
 @dataclass
@@ -88,8 +107,15 @@ def cache_key(company: int | None, region: str, params: dict, a: int, b: int) ->
 
 
 async def count_bars(
-    request: HttpRequest, params: dict, start: int, end: int, now: int | None = None
+    request: HttpRequest,
+    params: dict,
+    start: int,
+    end: int,
+    now: int | None = None,
+    newest: asyncio.Future[Newest | None] | None = None,
 ) -> list[Bar]:
+    """`newest`: the search's own lines, when it runs beside this; the slice still filling
+    is counted from them when they reach back far enough."""
     # Role and tenant first: a cached count is read only for a user who may count these
     # lines, and under their own tenant's key, so one tenant never sees another's counts.
     company, region = await cloudcall.acting_for(request, "GetContainerLogs")
@@ -100,22 +126,27 @@ async def count_bars(
     cached = await cache.aget_many([keys[s] for s in spans if s[1] <= settled_before])
     gate = asyncio.Semaphore(AT_ONCE)
 
-    async def count(a: int, b: int, key: str | None = None) -> int:
-        """One counting call; a settled slice's answer is kept."""
+    async def count(a: int, b: int, key: str | None = None, filling: bool = False) -> int:
+        """One counting call, or for a slice still `filling` the search's lines if they
+        hold it; a settled slice's answer is kept."""
         key = key or cache_key(company, region, params, a, b)
         if key in cached:
             return cached[key]
         if b <= settled_before and (kept := await cache.aget(key)) is not None:
             return kept
-        async with gate:
-            answer = await cloudcall.call(
-                request, "GetContainerLogs", **{**params, "Start": a, "End": b, "LineLimit": 1}
-            )
+        lines = await newest if filling and newest is not None else None
+        total = lines.count(a, b) if lines is not None else None
+        if total is None:
+            async with gate:
+                answer = await cloudcall.call(
+                    request, "GetContainerLogs", **{**params, "Start": a, "End": b, "LineLimit": 1}
+                )
+            total = answer.TotalCount
         if b <= settled_before:
             recent = b > settled_before - RECENT_NS
             timeout = RECENT_SECONDS if recent else CACHED_SECONDS
-            await cache.aset(key, answer.TotalCount, timeout=timeout)
-        return answer.TotalCount
+            await cache.aset(key, total, timeout=timeout)
+        return total
 
     async def settled_part(a: int, split: int) -> int:
         """[a, split) of a slice still filling: the count kept for the previous step of
@@ -127,10 +158,10 @@ async def count_bars(
         if previous > a:
             before = await cache.aget(cache_key(company, region, params, a, previous))
             if before is not None:
-                total = before + await count(previous, split)
+                total = before + await count(previous, split, filling=True)
                 await cache.aset(key, total, timeout=RECENT_SECONDS)
                 return total
-        return await count(a, split, key)
+        return await count(a, split, key, filling=True)
 
     async def bar(a: int, b: int) -> Bar:
         if b <= settled_before:
@@ -139,9 +170,9 @@ async def count_bars(
         # time) plus the young rest, counted each time.
         split = max(a, settled_before // fine * fine)
         if split == a:
-            return Bar(a, b, await count(a, b))
-        older, young = await asyncio.gather(settled_part(a, split), count(split, b))
-        return Bar(a, b, older + young)
+            return Bar(a, b, await count(a, b, filling=True))
+        older, rest = await asyncio.gather(settled_part(a, split), count(split, b, filling=True))
+        return Bar(a, b, older + rest)
 
     bars = await asyncio.gather(*(bar(a, b) for a, b in spans))
     return layout(list(bars))

@@ -26,7 +26,10 @@ from .render import lines_html
 from .workload import Line, WorkloadError
 
 CLUSTER_PICKER_LIMIT = 1000
-IN_DOCUMENT = 1000  # lines shown at once: static/js/loglist.js's WINDOW
+# Lines a result puts in the document at first: a few screens' worth. The older ones come
+# as markup that the browser parses only when the reader scrolls up to them; loglist.js
+# then keeps up to its WINDOW of lines in the document.
+IN_DOCUMENT = 200
 HISTOGRAM_GRACE_SECONDS = 0.05  # how long the page waits past its search for the histogram
 SEARCH_FIELDS = ("cluster", "namespace", "pod", "container", "workload")
 
@@ -138,25 +141,32 @@ async def _results(request: HttpRequest, form: LogSearchForm) -> dict:
         "tail": data["tail"] and not data.get("until"),
         "query": _query(request),
     }
-    # Counted beside the search: with past slices kept it is usually done first, and is
-    # then drawn in the page instead of loading after it.
-    counting = asyncio.ensure_future(_histogram(request, form)) if _has_histogram(form) else None
+    # Counted beside the search: past slices are kept and the newest minutes are usually
+    # among the search's lines, so it is mostly done with the search and then drawn in the
+    # page instead of loading after it.
+    newest = asyncio.get_running_loop().create_future()
+    counting = None
+    if _has_histogram(form):
+        counting = asyncio.ensure_future(_histogram(request, form, newest))
     asked = time.perf_counter()
     try:
         streams, more, found = await workload.form_search(request, form)
+        newest.set_result(None if found.failed else _newest(found))
     except (CloudError, CloudUnavailable, WorkloadError, PermissionDenied) as exc:
         context["error"] = _failure(exc)
         await _drop(counting)
         return context
+    finally:
+        if not newest.done():  # the histogram then counts without them
+            newest.set_result(None)
     context["histogram"] = await _histogram_if_done(counting)
     context["cloud_ms"] = (time.perf_counter() - asked) * 1000
     after, skip = _cursor(found.lines, form.window()[1])
     context.update(
         total=found.total,
         shown=len(found.lines),
-        # Past the window the page shows at once, the older lines come in a <template>:
-        # parsed, but not styled or laid out until the reader scrolls to them.
         older_lines=_lines(form, found.lines[:-IN_DOCUMENT], found.lines),
+        older_count=max(0, len(found.lines) - IN_DOCUMENT),
         lines=_lines(form, found.lines[-IN_DOCUMENT:], found.lines),
         tail_query=_query(request, after=after, skip=skip),
         workload=form.cleaned_data["workload"],
@@ -168,6 +178,10 @@ async def _results(request: HttpRequest, form: LogSearchForm) -> dict:
         failed=[f"{s.pod} {s.container}: {text}" for s, text in found.failed],
     )
     return context
+
+
+def _newest(found: workload.Found) -> histogram.Newest:
+    return histogram.Newest([line.ns for line in found.lines], found.total)
 
 
 def _has_histogram(form: LogSearchForm) -> bool:
@@ -193,12 +207,15 @@ async def _drop(counting: asyncio.Future | None) -> None:
         await asyncio.gather(counting, return_exceptions=True)
 
 
-async def _histogram(request: HttpRequest, form: LogSearchForm) -> dict:
+async def _histogram(
+    request: HttpRequest, form: LogSearchForm, newest: asyncio.Future | None = None
+) -> dict:
+    """`newest`: the search's lines (histogram.Newest), when it runs beside the search."""
     start, end = form.window()
     params = {k: v for k, v in form.params().items() if k not in ("Start", "End", "LineLimit")}
     context = {"zone": form.zone}
     try:
-        bars = await histogram.count_bars(request, params, start, end)
+        bars = await histogram.count_bars(request, params, start, end, newest=newest)
     except (CloudError, CloudUnavailable) as exc:
         context["error"] = cloudcall.error_text(exc)
         return context

@@ -7,10 +7,14 @@
 // their lines through window.logList.
 (() => {
   const MAX_KEPT = 20000;
-  const WINDOW = 1000; // console/logs/views.py's IN_DOCUMENT
+  const WINDOW = 1000; // a result starts with fewer: console/logs/views.py's IN_DOCUMENT
   const CHUNK = 500;
   const EDGE_PX = 400; // this near an end of the window, the next chunk comes in
   let above = []; // detached lines older than the window, oldest first
+  // A result's older lines as the server sent them, markup not yet parsed: they come
+  // before `above` and are parsed only when first needed, so the page loads without them.
+  let unparsed = null;
+  let unparsedCount = 0;
   let below = []; // detached lines newer than the window (the reader scrolled up)
 
   const list = () => document.getElementById("log-lines");
@@ -25,6 +29,18 @@
     if (anchor && box && anchor.isConnected) box.scrollTop += anchor.getBoundingClientRect().top - before;
   }
 
+  // `above` with the page's older lines in it, parsed now if they were not yet.
+  function older() {
+    if (unparsed !== null) {
+      const template = document.createElement("template");
+      template.innerHTML = unparsed; // the server's escaped markup, as when it was in the page
+      above = Array.from(template.content.children).concat(above);
+      unparsed = null;
+      unparsedCount = 0;
+    }
+    return above;
+  }
+
   function detach(nodes) {
     nodes.forEach((node) => node.remove());
     return nodes;
@@ -32,8 +48,10 @@
 
   function dropOldest() {
     const element = list();
-    let extra = above.length + (element ? element.children.length : 0) + below.length - MAX_KEPT;
+    const shown = element ? element.children.length : 0;
+    let extra = above.length + unparsedCount + shown + below.length - MAX_KEPT;
     if (extra <= 0) return;
+    older();
     const fromAbove = Math.min(extra, above.length);
     above.splice(0, fromAbove);
     extra -= fromAbove;
@@ -85,12 +103,14 @@
     return add(fresh, following);
   }
 
-  // A new result in the page: everything but its newest WINDOW lines waits above (the
-  // server sends the older ones in a <template>, never styled or laid out).
+  // A new result in the page: everything but its newest lines waits above (the server
+  // sends the older ones as markup in a <script type="text/html">, parsed when needed).
   function reset() {
-    const older = document.getElementById("log-older");
-    above = older ? Array.from(older.content.children) : [];
-    older?.remove();
+    const sent = document.getElementById("log-older");
+    unparsed = sent ? sent.textContent : null;
+    unparsedCount = sent ? Number(sent.dataset.lines) : 0;
+    sent?.remove();
+    above = [];
     below = [];
     const element = list();
     if (!element) return;
@@ -102,7 +122,7 @@
   function toNewest() {
     const element = list();
     if (!element || !below.length) return;
-    const all = above.concat(detach(Array.from(element.children)), below);
+    const all = older().concat(detach(Array.from(element.children)), below);
     below = [];
     above = all.slice(0, Math.max(0, all.length - WINDOW));
     const fragment = document.createDocumentFragment();
@@ -115,8 +135,9 @@
     if (box.id !== "log-scroll") return;
     const element = list();
     if (!element) return;
-    if (box.scrollTop < EDGE_PX && above.length) {
-      const chunk = above.splice(Math.max(0, above.length - CHUNK));
+    if (box.scrollTop < EDGE_PX && above.length + unparsedCount) {
+      const lines = older();
+      const chunk = lines.splice(Math.max(0, lines.length - CHUNK));
       const fragment = document.createDocumentFragment();
       fragment.append(...chunk);
       keepingPlace(element.firstElementChild, () => element.prepend(fragment));
@@ -136,7 +157,7 @@
     reset,
     toNewest,
     hasNewer: () => below.length > 0,
-    size: () => above.length + (list()?.children.length || 0) + below.length,
+    size: () => above.length + unparsedCount + (list()?.children.length || 0) + below.length,
   };
   reset();
 })();
