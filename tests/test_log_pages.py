@@ -12,7 +12,7 @@ import pytest
 from console.localcloud import logstore
 from console.localcloud.logwriter import append_line
 from console.localcloud.models import Fault, LogLine, Operation, Pod
-from console.logs import histogram
+from console.logs import histogram, views
 from tests.conftest import logged_in
 
 NS = 1_000_000_000
@@ -79,6 +79,20 @@ def test_it_renders_hostile_lines_as_text(viewer_client, pod):
     assert '<span class="a-f1">red</span>' in html
     assert "\x1b" not in html  # no raw escape reaches the browser
     assert line_bodies(html)[-1].startswith("&lt;script&gt;alert(1)&lt;/script&gt; red ")
+
+
+def test_a_hostile_older_line_cannot_end_the_unparsed_block_early(viewer_client, pod):
+    """Lines past the first screens travel inside <script type="text/html">: a line that
+    says </script> must stay text in it, or what follows would run as the page's own."""
+    write(pod, 'oldest </script><script>alert("x")</script> hostile')
+    for n in range(views.IN_DOCUMENT):
+        write(pod, f"hostile filler {n}")
+    html = viewer_client.get(search_url(pod, kw="hostile", limit=1000)).content.decode()
+    start = html.index('<script type="text/html" id="log-older"')
+    end = html.index("</script>", start)
+    assert html[end:].startswith('</script><ol id="log-lines"')  # the block ends where we end it
+    assert "&lt;/script&gt;&lt;script&gt;alert" in html[start:end]
+    assert "<script>alert" not in html
 
 
 def test_it_bounds_a_custom_range_start_inclusive_end_exclusive(viewer_client, pod):
