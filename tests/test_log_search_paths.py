@@ -1,7 +1,7 @@
 """localcloud's ways to find log lines give the same answer as a plain filter: the
-trigram index (counting by itself, or rechecking the lines it finds, with few or many
-trigrams asked), a read of a short range, and a substring scan where there is no index.
-Each is forced here on a small stream."""
+trigram index (counting by itself, proving short keywords, or rechecking the lines it
+finds, with few or many trigrams asked), a read of a short range, and a substring scan
+where there is no index. Each is forced here on a small stream."""
 
 from __future__ import annotations
 
@@ -16,6 +16,9 @@ from console.localcloud.models import LogLine, LogStream
 # "POS and OST apart" holds both trigrams of "POST" but not the word: only a recheck knows.
 BODIES = ["GET /a 200", "POST /b 500", "GET /c 404", "worker ok", "GET /a 500", "ab"]
 BODIES += ["POS and OST apart", 'say "hi" GET']
+# Lines that hold every trigram of POST or ERROR without the word, where only the line's
+# end or another way on from a pair of its letters gives them away; and lines that match.
+BODIES += ["OST then POS", "POS\nT OST", "POSIX OST", "RROR and ERRO", "ERRORS", "POSTED"]
 
 
 @pytest.fixture
@@ -48,6 +51,10 @@ CASES = [
     {"words": ["GET"], "start": 1010, "end": 1100, "limit": 7},
     {"words": ["nothing-like-this"]},
     {"words": ["POST"]},
+    {"words": ["ERROR"]},
+    {"words": ["POST", "GET"]},
+    {"words": ["ERRO"], "start": 1100},
+    {"words": ["OS\n"]},  # the index saw a newline after "POS"; the line holds none there
     {"words": ["GET"], "ignore": ["/a"]},
     {"words": ['"hi"']},
     {"words": ["GET"], "start": 1000, "end": 1001},
@@ -60,16 +67,31 @@ CASES = [
 
 
 @pytest.mark.parametrize("case", CASES)
-@pytest.mark.parametrize("path", ["index", "index-one-trigram", "short-range-read"])
+@pytest.mark.parametrize(
+    "path", ["index", "index-one-trigram", "index-rechecking", "short-range-read"]
+)
 def test_it_finds_the_same_lines_by_every_path(stream, monkeypatch, settings, case, path):
     # Only the last path reads a short range instead of asking the index.
     settings.LOCALCLOUD_LOG_SCAN_AT_MOST = 1000 if path == "short-range-read" else 0
     if path == "index-one-trigram":  # fewer trigrams asked: more lines rechecked
         monkeypatch.setattr(logsearch, "TRIGRAMS_ASKED", 1)
+    if path == "index-rechecking":  # nothing proven by the index: every candidate read
+        monkeypatch.setattr(logsearch, "_proven_count", lambda *args: None)
     words, ignore = case.get("words", []), case.get("ignore", [])
     start, end, limit = case.get("start"), case.get("end"), case.get("limit", 100)
     query = LogQuery("c1", "n", "p", "x", words, ignore, start, end, limit)
     assert search(query) == expected(stream, words, ignore, start, end, limit)
+
+
+def test_a_new_line_makes_the_index_prove_a_keyword_afresh(db, settings):
+    # Once the index has shown that "OS" only ever goes on as "OST", a line holding "POS"
+    # holds "POST"; a later line that breaks that ("POS OST", no POST) must be counted out.
+    settings.LOCALCLOUD_LOG_SCAN_AT_MOST = 0
+    logstore.append("c1", "n", "p", "w", [(1000, "POST a"), (1001, "POST b")])
+    query = LogQuery("c1", "n", "p", "w", ["POST"])
+    assert search(query)[0] == 2
+    logstore.append("c1", "n", "p", "w", [(1002, "POS OST")])
+    assert search(query) == (2, [(1000, "POST a"), (1001, "POST b")])
 
 
 def test_a_container_that_never_wrote_has_no_lines(stream):

@@ -7,10 +7,13 @@ The layout (logstore.py, measured at 1,000,000 lines in bench/logs.py): a line's
 bound becomes an id bound. On SQLite the trigram FTS5 index (detail=none: which lines
 hold a trigram, not where) is asked for that rowid range: it counts, and walks its matches
 newest first, without reading a row. What it cannot know alone is a keyword longer than
-three characters (its trigrams may be apart in the line): those lines are read and
-rechecked, the cost that remains for a common long word (about 1.7 us a line on 2 busy
-CPUs, against about 0.3 us for the index's part; positions would remove it but make the
-index about twice the size). Of a keyword's trigrams only the rarest few are asked for
+three characters (its trigrams may be apart in the line). The index sees each line with
+a newline after it (migration 0008), so it can often prove one anyway (_proven_count):
+when, in the lines holding a keyword's first trigram, each pair of its characters is
+only ever followed by the keyword's next one, every such line holds the keyword; only
+lines holding another way on from such a pair are read and rechecked (about 1.7 us a line
+on 2 busy CPUs, against about 0.3 us for the index's part; positions would make it exact
+but the index about twice the size). Of a keyword's trigrams only the rarest few are asked for
 (FTS5 intersects every term it is given, and a common one costs more than it removes),
 ranked by how many lines hold each, read from the index once per process.
 
@@ -31,6 +34,10 @@ from . import logstore
 
 TRIGRAM = 3  # the trigram index cannot find anything shorter
 TRIGRAMS_ASKED = 3  # the rarest this many trigrams of the keywords go to the index
+# Proving a keyword from the index (_proven_count) is worth it while the index entries it
+# walks are at most this many times the candidates: reading and rechecking a line costs
+# several times an entry.
+ENTRIES_PER_CANDIDATE = 4
 FTS = "localcloud_logline_fts"
 # The user's words only ever travel as bound parameters; these texts are constant.
 INDEXED_FROM = (
@@ -42,6 +49,13 @@ INDEX_ONLY_COUNT = (
     "WHERE localcloud_logline_fts MATCH %s AND rowid >= %s AND rowid < %s"
 )
 TERM_LINES = "SELECT doc FROM localcloud_logline_fts_vocab WHERE term = %s"
+TERMS_STARTING = (
+    "SELECT term, doc FROM localcloud_logline_fts_vocab WHERE term >= %s AND term <= %s"
+)
+# FTS5's list of its segments (its "structure" record): every write to the index rewrites it.
+INDEX_VERSION = "SELECT block FROM localcloud_logline_fts_data WHERE id = 10"
+LAST_CHARACTER = chr(0x10FFFF)  # sorts after any character a trigram can go on with
+LINE_END = "\n"  # what the index reads after each line (migration 0008)
 SCANNED_FROM = "FROM localcloud_logline l WHERE l.id >= %s AND l.id < %s"
 NEWEST = " ORDER BY l.id DESC LIMIT %s"
 
@@ -112,22 +126,97 @@ def _substring_tests(present: list[str], absent: list[str]) -> tuple[str, list]:
 
 def _search_indexed(q: LogQuery, low: int, high: int) -> tuple[int, list[tuple[int, str]]]:
     asked = _rarest_trigrams(q)
-    match = " AND ".join('"' + t.replace('"', '""') + '"' for t in asked)  # only " is special
+    match = _all_of(asked)
     # A keyword the index answered exactly (it is one of the trigrams asked) needs no
-    # reading; any other is rechecked on the line.
-    recheck = [w for w in q.keywords if w not in asked]
+    # reading; any other is rechecked on the line, unless the index proves it. One with a
+    # newline is always rechecked: the index also saw the newline after each line.
+    recheck = [w for w in q.keywords if w not in asked or LINE_END in w]
     if not recheck and not q.ignore:
         total = _fetch(q, INDEX_ONLY_COUNT, [match, low, high])[0][0]
         sql, params = "SELECT l.time_ns, l.body " + INDEXED_FROM, [match, low, high]
     else:
         tests, test_params = _substring_tests(recheck, q.ignore)
         where, params = f"{INDEXED_FROM} {tests}", [match, low, high, *test_params]
-        total = _fetch(q, "SELECT count(*) " + where, params)[0][0]
+        total = _proven_count(q, asked, recheck, low, high)
+        if total is None:
+            total = _fetch(q, "SELECT count(*) " + where, params)[0][0]
         sql = "SELECT l.time_ns, l.body " + where
     if not total:
         return 0, []
     # The index walks its matches newest first and stops at the limit: nothing is sorted.
     return total, _fetch(q, sql + " ORDER BY f.rowid DESC LIMIT %s", [*params, q.limit])
+
+
+def _all_of(trigrams) -> str:
+    return " AND ".join(_quoted(t) for t in trigrams)
+
+
+def _quoted(trigram: str) -> str:
+    return '"' + trigram.replace('"', '""') + '"'  # only " is special in a string
+
+
+def _proven_count(q: LogQuery, asked: list[str], words: list[str], low: int, high: int):
+    """How many lines hold every keyword, from the index alone where it can prove it, or
+    None when rechecking every candidate is cheaper or the only way.
+
+    The index holds each line followed by a newline (migration 0008). A line that holds a
+    keyword's first trigram, and after each pair of the keyword's characters only ever the
+    keyword's next one, holds the keyword: from the first trigram each next character is
+    forced, and the line's end cannot cut it short (it would leave the pair before a
+    newline). Lines that also hold another trigram starting with such a pair (a "break")
+    are read and rechecked."""
+    if q.ignore or any(len(w) <= TRIGRAM or LINE_END in w for w in words):
+        return None
+    budget = ENTRIES_PER_CANDIDATE * min(map(_lines_holding(q), asked))
+    breaks = _chain_breaks(q, words, budget)
+    if breaks is None or sum(breaks.values()) > budget:
+        return None
+    held = _all_of(dict.fromkeys([*asked, *(w[:TRIGRAM] for w in words)]))
+    if not breaks:
+        return _fetch(q, INDEX_ONLY_COUNT, [held, low, high])[0][0]
+    broken = " OR ".join(map(_quoted, breaks))
+    proven = _fetch(q, INDEX_ONLY_COUNT, [f"({held}) NOT ({broken})", low, high])[0][0]
+    tests, test_params = _substring_tests(words, [])
+    suspects = [f"({held}) AND ({broken})", low, high, *test_params]
+    return proven + _fetch(q, f"SELECT count(*) {INDEXED_FROM} {tests}", suspects)[0][0]
+
+
+def _chain_breaks(q: LogQuery, words: list[str], budget: int) -> dict[str, int] | None:
+    """Every trigram in the index that starts with a pair of a keyword's characters (past
+    its first) but goes on differently, with how many lines hold it; None when reading
+    them afresh would walk more than `budget` index entries."""
+    steps = {
+        (w[i : i + TRIGRAM - 1], w[i : i + TRIGRAM]) for w in words for i in range(1, len(w) - 2)
+    }
+    with connections[q.using].cursor() as cursor:
+        cursor.execute(INDEX_VERSION)
+        version = cursor.fetchone()[0]
+        # One lookup a pair, kept here: another thread may empty the cache meanwhile.
+        known = {pair: _pair_terms.get((q.using, pair), (None, {})) for pair, _ in steps}
+        unread = {pair for pair, (read_at, _) in known.items() if read_at != version}
+        # Reading a pair's trigrams walks each one's lines: at least its own trigram's.
+        if sum(_term_lines(q.using, own) for pair, own in steps if pair in unread) > budget:
+            return None
+        for pair in unread:
+            _ensure_vocabulary(cursor)
+            cursor.execute(TERMS_STARTING, [pair, pair + LAST_CHARACTER])
+            known[pair] = (version, dict(cursor.fetchall()))
+            _remember_pair(q.using, pair, known[pair])
+    return {t: n for pair, own in steps for t, n in known[pair][1].items() if t != own}
+
+
+# The trigrams of the index starting with a pair, with the index's version they were read
+# at (one tuple, so a reader never pairs one version with another's terms): one missed
+# would count a line that does not match, so any write to the index makes them read again.
+# (A rolled-back write could leave an equal record over other lines; log appends are not
+# rolled back, and only the count rests on this: the lines shown are always rechecked.)
+_pair_terms: dict[tuple[str, str], tuple[bytes, dict[str, int]]] = {}
+
+
+def _remember_pair(alias: str, pair: str, read: tuple[bytes, dict[str, int]]) -> None:
+    if len(_pair_terms) >= _TERM_CACHE_SIZE:
+        _pair_terms.clear()
+    _pair_terms[alias, pair] = read
 
 
 def _rarest_trigrams(q: LogQuery) -> list[str]:
