@@ -23,6 +23,7 @@ import asyncio
 import json
 import os
 import re
+import secrets
 import shutil
 import statistics
 import sys
@@ -51,8 +52,10 @@ from django.db import close_old_connections  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402
 
 from console.accounts.demo_logins import demo_password  # noqa: E402
+from console.accounts.models import Role, User  # noqa: E402
 from console.localcloud import logstore, seed  # noqa: E402
 from console.localcloud.models import Cluster, Operation  # noqa: E402
+from console.logs.tail import MOST_TAILS_PER_USER  # noqa: E402
 from tests import servers  # noqa: E402
 
 POD, CONTAINER = "benchtail-7c9d5-gone1", "app"  # gone: the demo writer leaves it alone
@@ -72,19 +75,28 @@ def write(cluster_id: str, bodies: list[str]) -> None:
     logstore.append(cluster_id, "default", POD, CONTAINER, lines)
 
 
-def log_in(url: str) -> httpx.Client:
+def log_in(url: str, username: str, password: str) -> httpx.Client:
     client = httpx.Client(base_url=url, timeout=20)
     page = client.get("/accounts/login/")
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)[1]
     client.post(
         "/accounts/login/",
-        data={
-            "username": "viewer",
-            "password": demo_password("viewer"),
-            "csrfmiddlewaretoken": token,
-        },
+        data={"username": username, "password": password, "csrfmiddlewaretoken": token},
     )
     return client
+
+
+def viewer_logins(viewers: int) -> list[tuple[str, str]]:
+    """Enough viewers of the demo tenant for `viewers` sockets: the console keeps at most
+    MOST_TAILS_PER_USER tails open per user (50 viewers are 50 people, not one)."""
+    logins = []
+    for n in range(-(-viewers // MOST_TAILS_PER_USER)):
+        username, password = f"bench-viewer-{n}", secrets.token_urlsafe(16)
+        user = User.objects.create_user(username, password=password)
+        user.role, user.company_id = Role.VIEWER, seed.DEMO_TENANT
+        user.save()
+        logins.append((username, password))
+    return logins
 
 
 def tail_query(cluster_id: str, word: str, **extra) -> dict:
@@ -100,17 +112,21 @@ def tail_query(cluster_id: str, word: str, **extra) -> dict:
     }
 
 
-async def viewers_figures(url: str, cluster_id: str, viewers: int, seconds: float) -> None:
-    client = log_in(url)
-    cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
+async def viewers_figures(
+    url: str, cluster_id: str, viewers: int, seconds: float, logins: list[tuple[str, str]]
+) -> None:
+    cookies = []
+    for username, password in logins:
+        client = log_in(url, username, password)
+        cookies.append("; ".join(f"{k}={v}" for k, v in client.cookies.items()))
     query = urlencode(tail_query(cluster_id, "benchtail", after=time.time_ns(), skip=0))
     received: list[list[tuple[int, float]]] = [[] for _ in range(viewers)]
     sockets = []
-    for _ in range(viewers):
+    for n in range(viewers):
         socket = await connect(
             url.replace("http://", "ws://") + "/ws/logs/",
             origin=url,
-            additional_headers={"Cookie": cookie},
+            additional_headers={"Cookie": cookies[n // MOST_TAILS_PER_USER]},
         )
         await socket.send(json.dumps({"tail": query}))
         assert json.loads(await socket.recv())["kind"] == "following"
@@ -255,10 +271,13 @@ def main() -> None:
     options = parser.parse_args()
     call_command("migrate", verbosity=0)
     seed.seed()
+    logins = viewer_logins(options.viewers)
     cluster_id = Cluster.objects.get(name="prod-web").cluster_id
     server = servers.start(WORK, "console", seed=False, DATABASE_URL=DATABASE_URL)
     try:
-        asyncio.run(viewers_figures(server.url, cluster_id, options.viewers, options.seconds))
+        asyncio.run(
+            viewers_figures(server.url, cluster_id, options.viewers, options.seconds, logins)
+        )
         if not options.no_browser:
             browser_figures(server.url, cluster_id, options.minutes)
     finally:
