@@ -97,3 +97,22 @@ def test_it_refuses_a_wrong_type(build, data, message):
 def test_it_refuses_a_wrong_float(build):
     with pytest.raises(MalformedResponse, match="UsedCPU must be a number"):
         build(SuperNodeInfo, {"UsedCPU": "2"})
+
+
+def test_decoding_gives_the_garbage_collector_back_even_when_it_refuses():
+    # decode() pauses Python's cyclic collector while it builds the models (they hold no
+    # cycles); it must be on again afterwards, whatever the answer was.
+    import gc
+
+    assert gc.isenabled()
+    DescribeClusterResponse.decode(json.dumps({"Infos": [cluster()]}).encode())
+    assert gc.isenabled()
+    with pytest.raises(MalformedResponse):
+        DescribeClusterResponse.decode(b'{"Infos": [{"Name": 5}]}')
+    assert gc.isenabled()
+    gc.disable()  # a caller that turned it off keeps it off
+    try:
+        DescribeClusterResponse.decode(b'{"Infos": []}')
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -7,8 +7,10 @@ straight from the answer's bytes, the same result, faster (msgspec).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
+import gc
 import json
 import sys
 import types
@@ -42,13 +44,30 @@ class WireModel:
         types, no nulls for plain fields); anything it refuses goes through `from_wire`, so
         the lenient cases (null, 8.0 for an int) and the MalformedResponse messages stay
         the same."""
-        try:
-            return _typed_decoder(cls).decode(raw)
-        except msgspec.MsgspecError:
-            return cls.from_wire(json.loads(raw))
+        with _collector_paused():
+            try:
+                return _typed_decoder(cls).decode(raw)
+            except msgspec.MsgspecError:
+                return cls.from_wire(json.loads(raw))
 
     def to_wire(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """Python's cyclic garbage collector off while an answer becomes models. They hold no
+    cycles, and the collections that thousands of new objects set off were most of the
+    work for a page of 100 clusters (34 us per ClusterInfo with it on, 9 us off; 12 us
+    either way for 20). Threads share the switch: one that finds it off leaves it alone."""
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 @functools.cache
