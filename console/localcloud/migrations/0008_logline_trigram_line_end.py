@@ -10,6 +10,10 @@ The index grows by one trigram a line (about 2%).
 
 from django.db import migrations
 
+# Migrations are frozen history: this one keeps its own copy of 0007's index statements
+# (with the line's end added) rather than importing them, so a later edit of 0007 cannot
+# change what 0008 did.
+
 TABLE = "localcloud_logline"
 FTS = "localcloud_logline_fts"
 TEXT = "localcloud_logline_text"
