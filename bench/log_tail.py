@@ -31,6 +31,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,7 +52,6 @@ from django.core.management import call_command  # noqa: E402
 from django.db import close_old_connections  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402
 
-from console.accounts.demo_logins import demo_password  # noqa: E402
 from console.accounts.models import Role, User  # noqa: E402
 from console.localcloud import logstore, seed  # noqa: E402
 from console.localcloud.models import Cluster, Operation  # noqa: E402
@@ -186,7 +186,7 @@ def count_calls(started: float, ended: float) -> int:
 def browser_figures(url: str, cluster_id: str, minutes: float) -> None:
     from playwright.sync_api import sync_playwright
 
-    from tests.browser.conftest import ARGS, CHROMIUM
+    from tests.browser.conftest import ARGS, CHROMIUM, logged_in_page
 
     if not shutil.which("chromium"):
         print("browser: skipped, Debian's chromium is not installed")
@@ -207,12 +207,9 @@ def browser_figures(url: str, cluster_id: str, minutes: float) -> None:
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(f"{url}/accounts/login/")
-        page.get_by_label("Username").fill("viewer")
-        page.get_by_label("Password").fill(demo_password("viewer"))
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_url(f"{url}/")
+        console = SimpleNamespace(url=url)
+        viewport = {"width": 1280, "height": 900}
+        page = logged_in_page(browser, console, "viewer", viewport=viewport)
         page.goto(f"{url}/logs/?" + urlencode(tail_query(cluster_id, "chatty")))
         page.wait_for_selector("#tail-poller[data-transport=socket]", state="attached")
         cdp = page.context.new_cdp_session(page)

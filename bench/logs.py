@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -297,8 +298,7 @@ HISTOGRAM_REQUEST_MS = (
 def browser_figures(url: str, pod: Pod, runs: int, call: float) -> None:
     from playwright.sync_api import sync_playwright
 
-    from console.accounts.demo_logins import demo_password
-    from tests.browser.conftest import ARGS, CHROMIUM
+    from tests.browser.conftest import ARGS, CHROMIUM, logged_in_page
 
     if not shutil.which("chromium"):
         print("browser: skipped, Debian's chromium is not installed")
@@ -309,12 +309,9 @@ def browser_figures(url: str, pod: Pod, runs: int, call: float) -> None:
     )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(f"{url}/accounts/login/")
-        page.get_by_label("Username").fill("viewer")
-        page.get_by_label("Password").fill(demo_password("viewer"))
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_url(f"{url}/")
+        console = SimpleNamespace(url=url)
+        viewport = {"width": 1280, "height": 900}
+        page = logged_in_page(browser, console, "viewer", viewport=viewport)
         figures, placements = [], []
         for _ in range(runs + 1):
             started = time.perf_counter()
