@@ -94,6 +94,44 @@ def test_a_new_line_makes_the_index_prove_a_keyword_afresh(db, settings):
     assert search(query) == (2, [(1000, "POST a"), (1001, "POST b")])
 
 
+# Pieces of random lines: mostly whole words, sometimes a word cut short or its tail, so
+# that keyword chains hold, break, or end with the line.
+PIECES = ["POST ", "POST ", "POST ", "GET ", "/api ", "POS", "OST", "PO", "ST ", "a", " "]
+
+
+@pytest.mark.parametrize("alphabet", ["pieces", "letters"])
+def test_the_index_counts_as_a_plain_filter_on_random_lines(db, settings, monkeypatch, alphabet):
+    # Whatever the index proves ("pieces": often) or rechecks ("letters", breaks
+    # everywhere) must give the lines and the count that `in` gives.
+    import random
+
+    settings.LOCALCLOUD_LOG_SCAN_AT_MOST = 0
+    proven, prove = [], logsearch._proven_count
+
+    def proving(*args):  # notes what the index proved (None: it did not)
+        proven.append(prove(*args))
+        return proven[-1]
+
+    monkeypatch.setattr(logsearch, "_proven_count", proving)
+    rng = random.Random(16)
+    pieces = PIECES if alphabet == "pieces" else list("abc ")
+    keywords = ["POST", "POST ", "OST /", "ST GET"] if alphabet == "pieces" else None
+    for round_ in range(40):
+        container = f"{alphabet}{round_}"
+        bodies = ["".join(rng.choices(pieces, k=rng.randint(0, 8))) for _ in range(40)]
+        lines = [(1000 + i, body) for i, body in enumerate(bodies)]
+        logstore.append("c1", "n", "p", container, lines)
+        for _ in range(4):
+            if keywords:
+                words = rng.sample(keywords, rng.randint(1, 2))
+            else:
+                words = ["".join(rng.choices("abc", k=rng.randint(4, 6)))]
+            found = search(LogQuery("c1", "n", "p", container, words, limit=5))
+            assert found == expected(lines, words, limit=5), (bodies, words)
+    if alphabet == "pieces":  # the proof did run, with and without lines to recheck
+        assert any(count is not None for count in proven)
+
+
 def test_a_container_that_never_wrote_has_no_lines(stream):
     assert search(LogQuery("c1", "n", "p", "z", ["GET"])) == (0, [])
 
