@@ -164,33 +164,52 @@ def _proven_count(q: LogQuery, asked: list[str], words: list[str], low: int, hig
     keyword's next one, holds the keyword: from the first trigram each next character is
     forced, and the line's end cannot cut it short (it would leave the pair before a
     newline). Lines that also hold another trigram starting with such a pair (a "break")
-    are read and rechecked."""
+    are read and rechecked.
+
+    Only outside a transaction: there every statement reads a committed index, whose
+    version (its structure record, which counts the index's writes) only moves forward, so
+    trigrams kept by version are exact. Inside one, the index may hold lines not yet in
+    that record, and a rolled-back write leaves the same version over other lines."""
     if q.ignore or any(len(w) <= TRIGRAM or LINE_END in w for w in words):
         return None
-    budget = ENTRIES_PER_CANDIDATE * min(map(_lines_holding(q), asked))
-    breaks = _chain_breaks(q, words, budget)
-    if breaks is None or sum(breaks.values()) > budget:
+    if connections[q.using].in_atomic_block:
         return None
+    budget = ENTRIES_PER_CANDIDATE * min(map(_lines_holding(q), asked))
+    read = _chain_breaks(q, words, budget)
+    if read is None or sum(read[1].values()) > budget:
+        return None
+    version, breaks = read
     held = _all_of(dict.fromkeys([*asked, *(w[:TRIGRAM] for w in words)]))
     if not breaks:
-        return _fetch(q, INDEX_ONLY_COUNT, [held, low, high])[0][0]
-    broken = " OR ".join(map(_quoted, breaks))
-    proven = _fetch(q, INDEX_ONLY_COUNT, [f"({held}) NOT ({broken})", low, high])[0][0]
-    tests, test_params = _substring_tests(words, [])
-    suspects = [f"({held}) AND ({broken})", low, high, *test_params]
-    return proven + _fetch(q, f"SELECT count(*) {INDEXED_FROM} {tests}", suspects)[0][0]
+        total = _fetch(q, INDEX_ONLY_COUNT, [held, low, high])[0][0]
+    else:
+        broken = " OR ".join(map(_quoted, breaks))
+        proven = _fetch(q, INDEX_ONLY_COUNT, [f"({held}) NOT ({broken})", low, high])[0][0]
+        tests, test_params = _substring_tests(words, [])
+        suspects = [f"({held}) AND ({broken})", low, high, *test_params]
+        total = proven + _fetch(q, f"SELECT count(*) {INDEXED_FROM} {tests}", suspects)[0][0]
+    # Each statement reads the newest committed index: a write committed between reading
+    # the trigrams and counting may hold a break they miss. Same version after: same index.
+    return total if _index_version(q.using) == version else None
 
 
-def _chain_breaks(q: LogQuery, words: list[str], budget: int) -> dict[str, int] | None:
-    """Every trigram in the index that starts with a pair of a keyword's characters (past
-    its first) but goes on differently, with how many lines hold it; None when reading
-    them afresh would walk more than `budget` index entries."""
+def _index_version(alias: str) -> bytes:
+    with connections[alias].cursor() as cursor:
+        cursor.execute(INDEX_VERSION)
+        return cursor.fetchone()[0]
+
+
+def _chain_breaks(
+    q: LogQuery, words: list[str], budget: int
+) -> tuple[bytes, dict[str, int]] | None:
+    """The index's version, and every trigram in it that starts with a pair of a keyword's
+    characters (past its first) but goes on differently, with how many lines hold it; None
+    when reading them afresh would walk more than `budget` index entries."""
     steps = {
         (w[i : i + TRIGRAM - 1], w[i : i + TRIGRAM]) for w in words for i in range(1, len(w) - 2)
     }
+    version = _index_version(q.using)
     with connections[q.using].cursor() as cursor:
-        cursor.execute(INDEX_VERSION)
-        version = cursor.fetchone()[0]
         # One lookup a pair, kept here: another thread may empty the cache meanwhile.
         known = {pair: _pair_terms.get((q.using, pair), (None, {})) for pair, _ in steps}
         unread = {pair for pair, (read_at, _) in known.items() if read_at != version}
@@ -202,14 +221,13 @@ def _chain_breaks(q: LogQuery, words: list[str], budget: int) -> dict[str, int] 
             cursor.execute(TERMS_STARTING, [pair, pair + LAST_CHARACTER])
             known[pair] = (version, dict(cursor.fetchall()))
             _remember_pair(q.using, pair, known[pair])
-    return {t: n for pair, own in steps for t, n in known[pair][1].items() if t != own}
+    return version, {t: n for pair, own in steps for t, n in known[pair][1].items() if t != own}
 
 
 # The trigrams of the index starting with a pair, with the index's version they were read
 # at (one tuple, so a reader never pairs one version with another's terms): one missed
 # would count a line that does not match, so any write to the index makes them read again.
-# (A rolled-back write could leave an equal record over other lines; log appends are not
-# rolled back, and only the count rests on this: the lines shown are always rechecked.)
+# Only the count rests on them: the lines shown are always rechecked.
 _pair_terms: dict[tuple[str, str], tuple[bytes, dict[str, int]]] = {}
 
 
