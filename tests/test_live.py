@@ -7,6 +7,7 @@ import asyncio
 import pytest
 from channels.testing import WebsocketCommunicator
 from django.core.cache import cache
+from django.db import OperationalError
 from django.test import AsyncClient
 
 from console.live import watcher
@@ -24,6 +25,10 @@ def live_socket(cookie: bytes | None, origin=ORIGIN) -> WebsocketCommunicator:
 def _fast_watch(settings):
     settings.CONSOLE_LIVE_WATCH_SECONDS = 0.2
     cache.clear()  # the watcher's snapshot of another test's clusters
+    yield
+    # A test that failed before its socket closed must not leave its watch to the next
+    # (whose loop it does not run on: it ends with this test's loop).
+    watcher._watches.clear()
 
 
 async def opened(cookie: bytes) -> WebsocketCommunicator:
@@ -32,6 +37,20 @@ async def opened(cookie: bytes) -> WebsocketCommunicator:
     assert connected
     assert (await socket.receive_json_from())["kind"] == "hello"
     return socket
+
+
+async def retried(write):
+    """The test's own write, tried again while the table is locked. Django's in-memory
+    test database is shared-cache SQLite: a write that meets the watcher's in another
+    thread (its calls to the embedded cloud write the operation log) fails at once with
+    "database table is locked", where the file the console runs on makes it wait."""
+    for attempt in range(20):
+        try:
+            return await write()
+        except OperationalError as exc:
+            if "locked" not in str(exc) or attempt == 19:
+                raise
+            await asyncio.sleep(0.05)
 
 
 async def until(socket: WebsocketCommunicator, wanted, timeout: float = 10) -> list[dict]:
@@ -58,9 +77,11 @@ async def test_a_viewer_hears_an_operators_change(cloud, viewer, operator):
     cluster = await Cluster.objects.aget(name="prod-web")
     socket = await opened(await asyncio.to_thread(session_cookie, viewer))
     browser = AsyncClient()
-    await browser.aforce_login(operator)
-    answer = await browser.post(
-        f"/clusters/{cluster.cluster_id}/subnets/", {"subnet_ids": "subnet-live1"}
+    await retried(lambda: browser.aforce_login(operator))
+    answer = await retried(
+        lambda: browser.post(
+            f"/clusters/{cluster.cluster_id}/subnets/", {"subnet_ids": "subnet-live1"}
+        )
     )
     assert answer.status_code in (200, 302)
     seen = await until(socket, lambda e: e.get("source") == "action")
@@ -77,8 +98,12 @@ async def test_another_tenant_hears_nothing(cloud, outsider, operator):
     cluster = await Cluster.objects.aget(name="prod-web")
     socket = await opened(await asyncio.to_thread(session_cookie, outsider))
     browser = AsyncClient()
-    await browser.aforce_login(operator)
-    await browser.post(f"/clusters/{cluster.cluster_id}/subnets/", {"subnet_ids": "subnet-live2"})
+    await retried(lambda: browser.aforce_login(operator))
+    await retried(
+        lambda: browser.post(
+            f"/clusters/{cluster.cluster_id}/subnets/", {"subnet_ids": "subnet-live2"}
+        )
+    )
     assert await socket.receive_nothing(timeout=1.0)
     await socket.disconnect()
 
@@ -87,7 +112,7 @@ async def test_the_watcher_pushes_a_cluster_settling(cloud, viewer):
     creating = await Cluster.objects.aget(status="Creating", tenant__company_id=cloud.DEMO_TENANT)
     socket = await opened(await asyncio.to_thread(session_cookie, viewer))
     await asyncio.sleep(0.5)  # the watcher's first look
-    await Cluster.objects.filter(pk=creating.pk).aupdate(ready_time=0)
+    await retried(lambda: Cluster.objects.filter(pk=creating.pk).aupdate(ready_time=0))
     seen = await until(socket, lambda e: e.get("cluster") == creating.cluster_id)
     assert seen[-1] == {
         "kind": "cluster",
