@@ -2,7 +2,7 @@
 (a view, localcloud_logline_text, is its content), so the last two characters of a line
 make a trigram too.
 
-Then the index alone can prove that a line holds a short keyword: from its first trigram,
+Then the index alone can prove that a line holds a keyword longer than a trigram: from its first trigram,
 each next character is the only one the line ever puts after those two, and a keyword cut
 off by the line's end leaves a trigram with the newline (console/localcloud/logsearch.py).
 The index grows by one trigram a line (about 2%).
